@@ -1,0 +1,109 @@
+# Archivist Desktop — build, run and test. `make run` and `make test` are the
+# two commands a fresh Debian machine with Go and Node needs; everything else
+# they need is installed here (system packages only when running as root).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+GO        ?= go
+BIN       := bin/archivist
+PKG       := github.com/archivist-desktop/archivist
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null | grep -E '^v?[0-9]' || echo 0.1.0-dev)
+REVISION  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BUILDDATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   := -s -w -X $(PKG)/internal/buildinfo.Version=$(VERSION) \
+             -X $(PKG)/internal/buildinfo.Revision=$(REVISION) \
+             -X $(PKG)/internal/buildinfo.BuildDate=$(BUILDDATE)
+
+# The desktop window needs WebKitGTK; without it the binary runs headless.
+HAVE_WEBKIT := $(shell pkg-config --exists webkit2gtk-4.1 gtk+-3.0 2>/dev/null && echo yes)
+DESKTOP_TAGS := desktop,production,webkit2_41
+TAGS      := embedui$(if $(HAVE_WEBKIT),$(comma)$(DESKTOP_TAGS))
+comma     := ,
+
+# Packages whose tests exercise concurrency run under the race detector.
+RACE_PKGS := ./internal/...
+
+UI_SOURCES := $(shell find web/src web/index.html web/public -type f 2>/dev/null) \
+              web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
+
+.PHONY: FORCE build run test lint bench deps deps-system deps-desktop ui test-go test-ui test-e2e test-desktop clean
+
+## build: the UI bundle and the binary (with the window when WebKitGTK is present)
+build: $(BIN)
+
+# The binary is rebuilt when the tags change (e.g. WebKitGTK got installed).
+bin/.tags: FORCE
+	@mkdir -p bin; [ "$$(cat $@ 2>/dev/null)" = "$(TAGS)" ] || echo "$(TAGS)" > $@
+
+$(BIN): bin/.tags web/dist/index.html $(shell find cmd internal web -name '*.go' -not -path 'web/node_modules/*') go.mod go.sum
+	@if [ -z "$(HAVE_WEBKIT)" ]; then echo "note: WebKitGTK dev files not found: building the headless binary (run 'make deps-desktop' as root for the window)"; fi
+	$(GO) build -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $@ ./cmd/archivist
+
+web/dist/index.html: web/node_modules/.installed $(UI_SOURCES)
+	cd web && npm run build
+
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+e2e/node_modules/.installed: e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	touch $@
+
+ui: web/dist/index.html
+
+## run: build what is needed and start the app (a window with a display, else headless)
+run: deps-desktop
+	@$(MAKE) --no-print-directory build
+	$(BIN) $(ARGS)
+
+## deps: everything the tests need
+deps: deps-system web/node_modules/.installed e2e/node_modules/.installed
+
+# System packages: Chromium for the browser tests, Xvfb and ImageMagick for
+# the desktop screenshot, WebKitGTK to build the window.
+SYSTEM_PKGS := chromium xvfb xauth x11-utils imagemagick dbus dbus-x11 libwebkit2gtk-4.1-dev libgtk-3-dev pkg-config
+deps-system:
+	@missing=$$(for p in $(SYSTEM_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing: $$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "missing system packages: $$missing — install them with: sudo apt-get install $$missing"; exit 1; fi; \
+	fi
+
+deps-desktop:
+	@pkg-config --exists webkit2gtk-4.1 gtk+-3.0 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libwebkit2gtk-4.1-dev libgtk-3-dev pkg-config >/dev/null; \
+	  else echo "note: no WebKitGTK dev files and not root: the app will run headless (sudo apt-get install libwebkit2gtk-4.1-dev libgtk-3-dev for the window)"; fi; }
+
+## test: install what the tests need, then run every test
+test: deps
+	$(MAKE) --no-print-directory lint test-go test-ui build test-e2e test-desktop
+
+lint: web/node_modules/.installed
+	@out=$$(gofmt -l cmd internal web bench 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags '$(DESKTOP_TAGS)' ./internal/shell/
+	cd web && npm run --silent typecheck && npm run --silent lint
+
+test-go:
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -count=1 ./cmd/...
+
+test-ui: web/node_modules/.installed
+	cd web && npm test --silent
+
+test-e2e: e2e/node_modules/.installed $(BIN)
+	cd e2e && ARCHIVIST_BIN=$(CURDIR)/$(BIN) node --test --test-concurrency=1 *.test.mjs
+
+test-desktop: $(BIN)
+	e2e/desktop-smoke.sh $(BIN)
+
+## bench: benchmarks, reported as ratios against baselines measured in the same run
+bench:
+	bench/run.sh
+
+clean:
+	rm -rf bin web/dist web/node_modules e2e/node_modules e2e/artifacts

@@ -1,0 +1,129 @@
+// Package app is the desktop backend: it owns the services of one app
+// instance (today the event bus and the UI API; the node supervisor, sync and
+// backup services join it as they land) and hands the UI API to whoever shows
+// it — the desktop shell in-process, or an HTTP listener in headless mode.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/archivist-desktop/archivist/internal/app/api"
+	"github.com/archivist-desktop/archivist/internal/app/events"
+	"github.com/archivist-desktop/archivist/internal/app/paths"
+)
+
+// Options configure an App.
+type Options struct {
+	Layout       paths.Layout
+	UI           fs.FS
+	GUIAddress   string   // host:port of the headless listener
+	AllowedHosts []string // extra Host names the UI API accepts
+	Log          *slog.Logger
+}
+
+// App is one running instance of the backend.
+type App struct {
+	opts Options
+	key  string
+	bus  *events.Bus
+	log  *slog.Logger
+}
+
+// New prepares the instance's directories and credentials.
+func New(opts Options) (*App, error) {
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	if err := opts.Layout.Create(); err != nil {
+		return nil, err
+	}
+	key, err := api.LoadOrCreateKey(opts.Layout.APIKeyFile())
+	if err != nil {
+		return nil, err
+	}
+	return &App{opts: opts, key: key, bus: events.NewBus(), log: opts.Log}, nil
+}
+
+// Bus is the app's event bus.
+func (a *App) Bus() *events.Bus { return a.bus }
+
+// TrustedHandler serves the UI API to the in-process desktop webview.
+func (a *App) TrustedHandler() http.Handler {
+	return a.apiServer(0).TrustedHandler()
+}
+
+func (a *App) apiServer(port int) *api.Server {
+	return api.New(api.Options{
+		Key:          a.key,
+		Port:         port,
+		AllowedHosts: a.opts.AllowedHosts,
+		UI:           a.opts.UI,
+		Bus:          a.bus,
+		Log:          a.log,
+	})
+}
+
+// Listener is the headless UI listener, bound but not yet serving, so the
+// caller can print the real address (port 0 picks a free one).
+type Listener struct {
+	ln  net.Listener
+	srv *http.Server
+	URL string // login URL with the key, to print for the user
+}
+
+// Listen binds the UI API on the configured address.
+func (a *App) Listen() (*Listener, error) {
+	ln, err := net.Listen("tcp", a.opts.GUIAddress)
+	if err != nil {
+		if errors.Is(err, errAddrInUse()) {
+			return nil, fmt.Errorf("cannot listen on %s: the port is in use (another Archivist running? choose another with --gui-address)", a.opts.GUIAddress)
+		}
+		return nil, fmt.Errorf("cannot listen on %s: %w", a.opts.GUIAddress, err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	srv := &http.Server{
+		Handler:           a.apiServer(port).Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+	}
+	return &Listener{ln: ln, srv: srv, URL: loginURL(ln.Addr().(*net.TCPAddr), a.key)}, nil
+}
+
+// loginURL names a wildcard bind by the loopback address, which is what a
+// browser on the same machine can open.
+func loginURL(addr *net.TCPAddr, key string) string {
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return fmt.Sprintf("http://%s/?token=%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)), key)
+}
+
+// Serve serves until ctx ends, then shuts down gracefully.
+func (l *Listener) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- l.srv.Serve(l.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// Event streams never finish on their own; Shutdown waits only for the
+	// grace period, then Close cuts them.
+	if err := l.srv.Shutdown(shutdownCtx); err != nil {
+		l.srv.Close()
+	}
+	return nil
+}
+
+// Close stops the instance's services.
+func (a *App) Close() error { return nil }
