@@ -8,7 +8,7 @@ SHELL := /bin/bash
 GO        ?= go
 BIN       := bin/archivist
 PKG       := github.com/archivist-desktop/archivist
-VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null | grep -E '^v?[0-9]' || echo 0.1.0-dev)
+VERSION   ?= $(shell git describe --tags --dirty 2>/dev/null | sed 's/^v//' | grep . || echo 0.1.0-dev)
 REVISION  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 BUILDDATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS   := -s -w -X $(PKG)/internal/buildinfo.Version=$(VERSION) \
@@ -18,8 +18,8 @@ LDFLAGS   := -s -w -X $(PKG)/internal/buildinfo.Version=$(VERSION) \
 # The desktop window needs WebKitGTK; without it the binary runs headless.
 HAVE_WEBKIT := $(shell pkg-config --exists webkit2gtk-4.1 gtk+-3.0 2>/dev/null && echo yes)
 DESKTOP_TAGS := desktop,production,webkit2_41
-TAGS      := embedui$(if $(HAVE_WEBKIT),$(comma)$(DESKTOP_TAGS))
 comma     := ,
+TAGS      := embedui$(if $(HAVE_WEBKIT),$(comma)$(DESKTOP_TAGS))
 
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS := ./internal/...

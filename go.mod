@@ -118,3 +118,8 @@ require (
 	google.golang.org/protobuf v1.36.11 // indirect
 	lukechampine.com/blake3 v1.4.1 // indirect
 )
+
+ignore (
+	./web/node_modules
+	./e2e/node_modules
+)

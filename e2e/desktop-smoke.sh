@@ -58,4 +58,9 @@ geometry=$(echo "$result" | awk '/^window/{print $3}')
 echo "desktop: window $geometry, screenshot $out/desktop.png with $colours colours"
 [ "$geometry" = "1200x800" ] || { echo "desktop: window is $geometry, want 1200x800"; exit 1; }
 [ "$colours" -ge 32 ] || { echo "desktop: the screenshot looks blank ($colours colours)"; exit 1; }
+# The UI itself, not a fallback page: the sidebar's background (#0a0f0c)
+# covers a 220 px column of the window.
+sidebar=$(convert "$out/desktop.png" -fill black +opaque '#0A0F0C' -fill white -opaque '#0A0F0C' -format '%[fx:round(mean*w*h)]' info:)
+echo "desktop: $sidebar pixels of sidebar colour"
+[ "$sidebar" -ge 50000 ] || { echo "desktop: the window does not show the app's UI (no sidebar)"; exit 1; }
 echo "desktop: ok"

@@ -1,0 +1,18 @@
+import { Outlet } from 'react-router-dom';
+import { Sidebar } from './Sidebar';
+import { StatusLine } from './StatusLine';
+
+/** App frame: fixed sidebar, scrolling page content, status line pinned under it. */
+export function Layout() {
+  return (
+    <div className="app-shell">
+      <Sidebar />
+      <div className="main-area">
+        <main className="main-content">
+          <Outlet />
+        </main>
+        <StatusLine />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter } from 'react-router-dom';
+import { AppRoutes, ROUTER_FUTURE } from './App';
+import './styles/global.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html is missing #root');
+
+createRoot(root).render(
+  <StrictMode>
+    <BrowserRouter future={ROUTER_FUTURE}>
+      <AppRoutes />
+    </BrowserRouter>
+  </StrictMode>,
+);
