@@ -20,6 +20,8 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 	"github.com/spf13/pflag"
+
+	"github.com/archivist-desktop/archivist/internal/node/logging"
 )
 
 // Config is the node's resolved configuration.
@@ -187,39 +189,9 @@ func setFlag(f *pflag.Flag, v any) error {
 	return f.Value.Set(items[0])
 }
 
-var logLevels = []string{"trace", "debug", "info", "notice", "warn", "error", "fatal"}
-
-// ValidLogLevel checks archivist's (chronicles') log level syntax: a level,
-// optionally followed by ;LEVEL:topic[,topic] directives.
-func ValidLogLevel(s string) error {
-	for i, part := range strings.Split(s, ";") {
-		lvl := part
-		if i > 0 {
-			l, topics, ok := strings.Cut(part, ":")
-			if !ok || strings.TrimSpace(topics) == "" {
-				return fmt.Errorf("invalid log level directive %q: expected LEVEL:topic", part)
-			}
-			lvl = l
-		}
-		if !isLevel(strings.TrimSpace(lvl)) {
-			return fmt.Errorf("Please specify one of: %s", strings.Join(logLevels, ", "))
-		}
-	}
-	return nil
-}
-
-func isLevel(s string) bool {
-	for _, l := range logLevels {
-		if strings.EqualFold(l, s) {
-			return true
-		}
-	}
-	return false
-}
-
 func (c *Config) validate() error {
 	var errs []error
-	if err := ValidLogLevel(c.LogLevel); err != nil {
+	if _, err := logging.ParseLevel(c.LogLevel); err != nil {
 		errs = append(errs, fmt.Errorf("--log-level %q: %w", c.LogLevel, err))
 	}
 	switch c.LogFormat {

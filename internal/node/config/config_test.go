@@ -104,19 +104,6 @@ func TestBadValuesAreRefusedWithTheFlagName(t *testing.T) {
 	}
 }
 
-func TestLogLevelDirectives(t *testing.T) {
-	for _, ok := range []string{"DEBUG", "info", "DEBUG;TRACE:archivist", "warn;DEBUG:blockexc,discovery;trace:node"} {
-		if err := ValidLogLevel(ok); err != nil {
-			t.Errorf("%q: %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "verbose", "DEBUG;archivist", "DEBUG;TRACE:", "DEBUG;loud:x"} {
-		if ValidLogLevel(bad) == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-}
-
 func TestUnknownConfigFileKeyIsAnError(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "node.toml")
 	os.WriteFile(file, []byte("api-prot = 1\n"), 0o600)

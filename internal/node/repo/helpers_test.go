@@ -1,0 +1,178 @@
+package repo
+
+import (
+	"encoding/binary"
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	mh "github.com/multiformats/go-multihash"
+)
+
+const (
+	testBlockSize = 64 << 10
+	manifestCodec = 0xCD01
+	treeCodec     = 0xCD03
+)
+
+// clock is a settable Options.Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Unix(1_700_000_000, 0)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func openTest(t testing.TB, dir string, opts Options) *Repo {
+	t.Helper()
+	if opts.Quota == 0 {
+		opts.Quota = DefaultQuota
+	}
+	r, err := Open(dir, opts)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func cidOf(codec uint64, data []byte) cid.Cid {
+	h, err := mh.Sum(data, mh.SHA2_256, -1)
+	if err != nil {
+		panic(err)
+	}
+	return cid.NewCidV1(codec, h)
+}
+
+// block returns a distinct 64 KiB data block for each seed.
+func block(seed uint64) (cid.Cid, []byte) {
+	data := make([]byte, testBlockSize)
+	binary.BigEndian.PutUint64(data, seed)
+	binary.BigEndian.PutUint64(data[len(data)-8:], ^seed)
+	return cidOf(blockCodec, data), data
+}
+
+// dataset is an upload: blocks in leaf order, a tree CID and a manifest.
+type dataset struct {
+	tree     cid.Cid
+	manifest cid.Cid
+	mdata    []byte
+	blocks   []cid.Cid
+	data     [][]byte
+}
+
+func newDataset(name string, seeds ...uint64) dataset {
+	d := dataset{tree: cidOf(treeCodec, []byte("tree "+name))}
+	for _, s := range seeds {
+		c, data := block(s)
+		d.blocks = append(d.blocks, c)
+		d.data = append(d.data, data)
+	}
+	d.mdata = append([]byte("manifest of "+name+" "), d.tree.Bytes()...)
+	d.manifest = cidOf(manifestCodec, d.mdata)
+	return d
+}
+
+func (d dataset) bytes() int64 {
+	seen := map[cid.Cid]bool{}
+	n := int64(len(d.mdata))
+	for i, c := range d.blocks {
+		if !seen[c] {
+			seen[c] = true
+			n += int64(len(d.data[i]))
+		}
+	}
+	return n
+}
+
+func proofFor(d dataset, i int) []byte { return []byte{byte(i), 0xAA, byte(len(d.blocks))} }
+
+func store(t testing.TB, r *Repo, d dataset) {
+	t.Helper()
+	b := r.NewBatch()
+	for i, c := range d.blocks {
+		if err := b.PutBlock(c, d.data[i]); err != nil {
+			b.Abort()
+			t.Fatalf("PutBlock: %v", err)
+		}
+		if err := b.PutProof(d.tree, i, c, proofFor(d, i)); err != nil {
+			b.Abort()
+			t.Fatalf("PutProof: %v", err)
+		}
+	}
+	if err := b.PutManifest(d.manifest, d.mdata); err != nil {
+		b.Abort()
+		t.Fatalf("PutManifest: %v", err)
+	}
+	if err := b.Commit(); err != nil {
+		t.Fatalf("Commit: %v", err)
+	}
+}
+
+// files lists every file under blocks/, temp files included.
+func files(t testing.TB, r *Repo) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(r.blocksDir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !e.IsDir() {
+			out = append(out, e.Name())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func wantSpace(t testing.TB, r *Repo, blocks, used int64) {
+	t.Helper()
+	s := r.Space()
+	if s.TotalBlocks != blocks || s.QuotaUsedBytes != used {
+		t.Fatalf("space = %d blocks, %d bytes used; want %d blocks, %d bytes", s.TotalBlocks, s.QuotaUsedBytes, blocks, used)
+	}
+}
+
+func wantFileCount(t testing.TB, r *Repo, n int) {
+	t.Helper()
+	if got := files(t, r); len(got) != n {
+		t.Fatalf("%d files on disk, want %d: %v", len(got), n, got)
+	}
+}
+
+func manifestList(t testing.TB, r *Repo) []cid.Cid {
+	t.Helper()
+	var out []cid.Cid
+	if err := r.Manifests(func(c cid.Cid, _ []byte) error { out = append(out, c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func mustNotFound(t testing.TB, err error, what string) {
+	t.Helper()
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("%s: err = %v, want ErrNotFound", what, err)
+	}
+}

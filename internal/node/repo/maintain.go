@@ -1,0 +1,77 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Maintain deletes up to limit blocks whose expiry is before now, oldest
+// first, whatever their refCount, together with the leaves and manifest
+// listings that point to them, so GET /data stops listing an expired
+// dataset. The expiry index means a run only visits expired blocks, and the
+// next run naturally continues where this one stopped.
+func (r *Repo) Maintain(now time.Time, limit int) (deleted int, err error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var gone []string
+	err = r.db.Update(func(tx *bolt.Tx) error {
+		gone = gone[:0]
+		t := readTotals(tx)
+		var expired [][]byte
+		cur := tx.Bucket(bucketExpiry).Cursor()
+		for k, _ := cur.First(); k != nil && len(expired) < limit; k, _ = cur.Next() {
+			if int64(binary.BigEndian.Uint64(k)) >= now.Unix() {
+				break
+			}
+			expired = append(expired, bytes.Clone(k[8:]))
+		}
+		for _, block := range expired {
+			c, err := cid.Cast(block)
+			if err != nil {
+				return fmt.Errorf("corrupt expiry key %x: %w", block, err)
+			}
+			ok, err := deleteBlockTx(tx, block, &t)
+			if err != nil {
+				return err
+			}
+			if ok {
+				gone = append(gone, fileName(c))
+			}
+		}
+		return t.write(tx)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("repo: maintenance: %w", err)
+	}
+	r.removeFilesLocked(gone)
+	return len(gone), nil
+}
+
+// RunMaintenance runs Maintain every interval (--block-mi) with at most limit
+// blocks per run (--block-mn) until ctx ends. Failures are logged and the
+// next run tries again.
+func (r *Repo) RunMaintenance(ctx context.Context, interval time.Duration, limit int) error {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+			if n, err := r.Maintain(r.now(), limit); err != nil {
+				r.log.Warn("repo: block maintenance failed", "err", err)
+			} else if n > 0 {
+				r.log.Debug("repo: expired blocks deleted", "count", n)
+			}
+		}
+	}
+}

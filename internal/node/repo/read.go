@@ -1,0 +1,149 @@
+package repo
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/ipfs/go-cid"
+	mh "github.com/multiformats/go-multihash"
+	bolt "go.etcd.io/bbolt"
+)
+
+// GetBlock returns a committed block's bytes, checked against its CID. An
+// uncommitted upload's blocks are not visible. A block deleted while it is
+// being read gives ErrNotFound, never a partial result.
+func (r *Repo) GetBlock(c cid.Cid) ([]byte, error) {
+	if isEmpty(c) {
+		return []byte{}, nil
+	}
+	ok, err := r.has(c)
+	if err == nil && !ok {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("repo: get block %s: %w", cidString(c), err)
+	}
+	// Files are only ever renamed into place complete, so the read sees
+	// either the whole block or no file.
+	data, err := os.ReadFile(r.blockPath(fileName(c)))
+	if errors.Is(err, fs.ErrNotExist) {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("repo: get block %s: %w", cidString(c), err)
+	}
+	if err := verify(c, data); err != nil {
+		return nil, fmt.Errorf("repo: get block %s: %w", cidString(c), err)
+	}
+	return data, nil
+}
+
+// verify catches bit rot before it is served, as the reference does on every
+// read. Hash functions go-multihash does not know are trusted.
+func verify(c cid.Cid, data []byte) error {
+	p := c.Prefix()
+	if p.MhType != mh.SHA2_256 {
+		return nil
+	}
+	got, err := p.Sum(data)
+	if err != nil {
+		return err
+	}
+	if !got.Equals(c) {
+		return ErrCorrupt
+	}
+	return nil
+}
+
+// HasBlock reports whether c is committed. Like the reference it is true
+// for the empty block, which is never stored.
+func (r *Repo) HasBlock(c cid.Cid) bool {
+	if isEmpty(c) {
+		return true
+	}
+	ok, err := r.has(c)
+	return err == nil && ok
+}
+
+func (r *Repo) has(c cid.Cid) (ok bool, err error) {
+	err = r.db.View(func(tx *bolt.Tx) error {
+		ok = tx.Bucket(bucketBlocks).Get(c.Bytes()) != nil
+		return nil
+	})
+	return ok, err
+}
+
+// GetProof returns the block CID and encoded proof of one dataset leaf.
+func (r *Repo) GetProof(treeCid cid.Cid, index int) (cid.Cid, []byte, error) {
+	var (
+		block cid.Cid
+		proof []byte
+	)
+	err := r.db.View(func(tx *bolt.Tx) error {
+		if index < 0 {
+			return ErrNotFound
+		}
+		v := tx.Bucket(bucketLeaves).Get(leafKey(treeCid.Bytes(), uint64(index)))
+		if v == nil {
+			return ErrNotFound
+		}
+		var err error
+		block, proof, err = decodeLeaf(v)
+		return err
+	})
+	if err != nil {
+		return cid.Undef, nil, fmt.Errorf("repo: get proof %s/%d: %w", cidString(treeCid), index, err)
+	}
+	return block, proof, nil
+}
+
+// Manifests calls fn for every stored manifest, in CID byte order, and stops
+// at fn's first error. fn runs after the read transaction has ended, so a
+// slow consumer (an HTTP response) cannot hold up the DB.
+func (r *Repo) Manifests(fn func(c cid.Cid, data []byte) error) error {
+	type item struct {
+		c    cid.Cid
+		data []byte
+	}
+	var items []item
+	err := r.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketManifests).ForEach(func(k, v []byte) error {
+			c, err := cid.Cast(k)
+			if err != nil {
+				return fmt.Errorf("corrupt manifest key %x: %w", k, err)
+			}
+			items = append(items, item{c, append([]byte(nil), v...)})
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("repo: list manifests: %w", err)
+	}
+	for _, it := range items {
+		if err := fn(it.c, it.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Space is the body of GET /space.
+type Space struct {
+	TotalBlocks        int64 `json:"totalBlocks"`
+	QuotaMaxBytes      int64 `json:"quotaMaxBytes"`
+	QuotaUsedBytes     int64 `json:"quotaUsedBytes"`
+	QuotaReservedBytes int64 `json:"quotaReservedBytes"`
+}
+
+// Space reports committed usage; bytes of uploads in progress are not
+// included, as in the reference.
+func (r *Repo) Space() Space {
+	var t totals
+	_ = r.db.View(func(tx *bolt.Tx) error {
+		t = readTotals(tx)
+		return nil
+	})
+	return Space{TotalBlocks: t.blocks, QuotaMaxBytes: r.quota, QuotaUsedBytes: t.used, QuotaReservedBytes: t.reserved}
+}

@@ -1,0 +1,88 @@
+package repo
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Repo is the node's block store. All methods are safe for concurrent use.
+type Repo struct {
+	root      string
+	blocksDir string
+	db        *bolt.DB
+	quota     int64
+	ttl       time.Duration
+	now       func() time.Time
+	log       *slog.Logger
+
+	// mu serialises every bbolt write with the in-memory claims of open
+	// batches, so that a quota check sees committed and pending bytes
+	// consistently and a delete never removes a file an open batch relies on.
+	mu sync.Mutex
+	// claims counts, per block key, the open batches that will commit it.
+	claims map[string]int
+	// pendingBytes is the size of new blocks written by open batches.
+	pendingBytes int64
+}
+
+// Open opens or creates the repo under root (the node's <data-dir>/repo),
+// then removes what an interrupted upload or delete left behind.
+func Open(root string, opts Options) (*Repo, error) {
+	r := &Repo{
+		root:      root,
+		blocksDir: filepath.Join(root, "blocks"),
+		quota:     opts.Quota,
+		ttl:       opts.TTL,
+		now:       opts.Now,
+		log:       opts.Logger,
+		claims:    make(map[string]int),
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(r.blocksDir, 0o700); err != nil {
+		return nil, fmt.Errorf("repo: open %s: %w", root, err)
+	}
+	db, err := bolt.Open(filepath.Join(root, "meta.db"), 0o600, &bolt.Options{
+		// A second node on the same data dir must fail, not hang on the lock.
+		Timeout:      time.Second,
+		FreelistType: bolt.FreelistMapType,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("repo: open %s: %w", filepath.Join(root, "meta.db"), err)
+	}
+	r.db = db
+	if err := db.Update(initSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("repo: open %s: %w", root, err)
+	}
+	if err := r.removeOrphans(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("repo: open %s: %w", root, err)
+	}
+	return r, nil
+}
+
+// Close closes the metadata database. Batches still open are not aborted:
+// their files are orphans that the next Open removes, exactly as after a
+// crash.
+func (r *Repo) Close() error {
+	if err := r.db.Close(); err != nil {
+		return fmt.Errorf("repo: close: %w", err)
+	}
+	return nil
+}
+
+// expiryFor is the expiry a block stored now gets.
+func (r *Repo) expiryFor(now time.Time) int64 {
+	return now.Add(r.ttl).Unix()
+}
