@@ -143,7 +143,9 @@ func (h *topicHandler) Enabled(_ context.Context, lvl slog.Level) bool {
 	return lvl >= f.Default
 }
 
-func (h *topicHandler) Handle(ctx context.Context, r slog.Record) error { return h.inner.Handle(ctx, r) }
+func (h *topicHandler) Handle(ctx context.Context, r slog.Record) error {
+	return h.inner.Handle(ctx, r)
+}
 
 func (h *topicHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 	n := *h
