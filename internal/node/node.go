@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -26,6 +27,8 @@ type Node struct {
 	id   peer.ID
 	repo *repo.Repo
 	log  *slog.Logger
+
+	datasets sync.RWMutex // commits (read) vs deletes (write); see Delete
 }
 
 // ErrNotFound is returned for a dataset the node does not hold.
@@ -138,7 +141,12 @@ func (n *Node) Store(ctx context.Context, r io.Reader, filename, mimetype string
 	if err := b.PutManifest(mc, enc); err != nil {
 		return cid.Undef, err
 	}
-	if err := b.Commit(); err != nil {
+	// A delete decides from the manifests present whether a tree is still
+	// used; a commit must not slip in between its check and its removal.
+	n.datasets.RLock()
+	err = b.Commit()
+	n.datasets.RUnlock()
+	if err != nil {
 		return cid.Undef, err
 	}
 	n.log.Info("stored dataset", "cid", dag.CIDString(mc), "treeCid", dag.CIDString(treeCID), "bytes", size, "blocks", tree.Leaves())
@@ -192,11 +200,16 @@ func (n *Node) Datasets(fn func(c cid.Cid, m *dag.Manifest) error) error {
 	})
 }
 
-// Delete removes a dataset (a manifest CID) or a single block.
+// Delete removes a dataset (a manifest CID) or a single block. The same
+// bytes uploaded under two names give two manifests over one tree; deleting
+// one of them must not take the data from the other (the reference does),
+// so the tree's blocks go only with the last manifest that uses them.
 func (n *Node) Delete(c cid.Cid) error {
 	if c.Type() != dag.ManifestCodec {
 		return n.repo.DeleteBlock(c)
 	}
+	n.datasets.Lock()
+	defer n.datasets.Unlock()
 	m, err := n.Manifest(c)
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -204,8 +217,24 @@ func (n *Node) Delete(c cid.Cid) error {
 	if err != nil {
 		return err
 	}
+	shared := false
+	err = n.Datasets(func(other cid.Cid, om *dag.Manifest) error {
+		if !other.Equals(c) && om.TreeCid.Equals(m.TreeCid) {
+			shared = true
+			return errStop
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return err
+	}
+	if shared {
+		return n.repo.DeleteBlock(c)
+	}
 	return n.repo.DeleteDataset(c, m.TreeCid)
 }
+
+var errStop = errors.New("stop")
 
 // WriteDataset writes the dataset's bytes to w, block by block, cutting the
 // padding off the last block. It returns when ctx ends or w fails.

@@ -318,3 +318,17 @@ func blockFiles(t *testing.T, dataDir string) []string {
 	})
 	return out
 }
+
+func TestDeletingOneOfTwoNamesForTheSameBytesKeepsTheOther(t *testing.T) {
+	n := nodetest.Start(t, t.TempDir())
+	a := call(t, "POST", n.URL+"/data", strings.NewReader("shared bytes"), map[string]string{"Content-Disposition": `attachment; filename="a.txt"`})
+	b := call(t, "POST", n.URL+"/data", strings.NewReader("shared bytes"), map[string]string{"Content-Disposition": `attachment; filename="b.txt"`})
+	if a.status != 200 || b.status != 200 || a.body == b.body {
+		t.Fatalf("uploads: %v %v", a, b)
+	}
+	expect(t, "delete a", call(t, "DELETE", n.URL+"/data/"+a.body, nil, nil), 204, "")
+	expect(t, "b still whole", call(t, "GET", n.URL+"/data/"+b.body, nil, nil), 200, "shared bytes")
+	expect(t, "delete b", call(t, "DELETE", n.URL+"/data/"+b.body, nil, nil), 204, "")
+	expect(t, "space empty", call(t, "GET", n.URL+"/space", nil, nil), 200,
+		`{"totalBlocks":0,"quotaMaxBytes":21474836480,"quotaUsedBytes":0,"quotaReservedBytes":0}`)
+}
