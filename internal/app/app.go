@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/archivist-desktop/archivist/internal/app/api"
+	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
 )
@@ -33,6 +34,7 @@ type App struct {
 	opts Options
 	key  string
 	bus  *events.Bus
+	cfg  *config.Store
 	log  *slog.Logger
 }
 
@@ -48,7 +50,15 @@ func New(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{opts: opts, key: key, bus: events.NewBus(), log: opts.Log}, nil
+	// A broken config.toml does not stop the app: it runs on defaults,
+	// keeps the user's file untouched, and the UI shows the problem.
+	cfg, err := config.Open(opts.Layout.ConfigFile(), config.Default(opts.Layout.NodeDir))
+	if broken := (*config.LoadError)(nil); errors.As(err, &broken) {
+		opts.Log.Warn("config.toml has problems; running on defaults until they are fixed", "err", err)
+	} else if err != nil {
+		return nil, err
+	}
+	return &App{opts: opts, key: key, bus: events.NewBus(), cfg: cfg, log: opts.Log}, nil
 }
 
 // Bus is the app's event bus.
@@ -66,6 +76,7 @@ func (a *App) apiServer(port int) *api.Server {
 		AllowedHosts: a.opts.AllowedHosts,
 		UI:           a.opts.UI,
 		Bus:          a.bus,
+		Config:       a.cfg,
 		Log:          a.log,
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/buildinfo"
 )
@@ -24,6 +25,7 @@ type Options struct {
 	AllowedHosts []string // host names accepted besides IP literals and localhost
 	UI           fs.FS    // the built web UI (index.html at its root)
 	Bus          *events.Bus
+	Config       *config.Store
 	Log          *slog.Logger
 }
 
@@ -49,6 +51,10 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /api/version", s.version)
 	s.mux.HandleFunc("GET /api/events", s.events)
 	s.mux.HandleFunc("POST /api/logout", s.logout)
+	s.mux.HandleFunc("GET /api/config", s.getConfig)
+	s.mux.HandleFunc("PUT /api/config", s.putConfig)
+	s.mux.HandleFunc("POST /api/config/reset", s.resetConfig)
+	s.mux.HandleFunc("POST /api/config/reload", s.reloadConfig)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 )
 
@@ -19,7 +20,13 @@ const testKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeef
 
 func newTestServer(t *testing.T) (*Server, *httptest.Server) {
 	t.Helper()
+	dir := t.TempDir()
+	store, err := config.Open(filepath.Join(dir, "config.toml"), config.Default(filepath.Join(dir, "node")))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := New(Options{
+		Config: store,
 		Key:  testKey,
 		Port: 1420,
 		UI:   fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>ui</title>")}, "assets/app.js": {Data: []byte("x")}},
