@@ -35,8 +35,9 @@ func Available() error {
 	return nil
 }
 
-// Run shows the window until ctx ends or the user closes it.
-func Run(ctx context.Context, h http.Handler, bus *events.Bus, opts Options) error {
+// Run shows the window until the user closes it or the process is asked to
+// stop (SIGINT/SIGTERM).
+func Run(_ context.Context, h http.Handler, bus *events.Bus, opts Options) error {
 	return wails.Run(&options.App{
 		Title:            opts.Title,
 		Width:            1200,
@@ -46,16 +47,10 @@ func Run(ctx context.Context, h http.Handler, bus *events.Bus, opts Options) err
 		StartHidden:      opts.StartHidden,
 		BackgroundColour: &options.RGBA{R: 0x01, G: 0x03, B: 0x02, A: 0xff},
 		AssetServer:      &assetserver.Options{Handler: h},
-		OnStartup: func(wctx context.Context) {
-			go forwardEvents(wctx, bus)
-			go func() {
-				select {
-				case <-ctx.Done():
-					wruntime.Quit(wctx)
-				case <-wctx.Done():
-				}
-			}()
-		},
+		// Wails installs its own SIGINT/SIGTERM handler that quits the GTK
+		// loop; quitting a second time from here on the same signal races
+		// it inside gtk_main_quit and crashes, so signals are left to it.
+		OnStartup: func(wctx context.Context) { go forwardEvents(wctx, bus) },
 	})
 }
 

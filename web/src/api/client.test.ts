@@ -31,6 +31,19 @@ describe('api client', () => {
 
   it('falls back to the status text when the error body is not JSON', async () => {
     stubFetch(() => Promise.resolve(new Response('<html>', { status: 502, statusText: 'Bad Gateway' })));
-    await expect(apiGet('/api/x')).rejects.toMatchObject({ status: 502, message: '502 Bad Gateway' });
+    await expect(apiGet('/api/x')).rejects.toMatchObject({ status: 502, message: '502 Bad Gateway', body: undefined });
+  });
+
+  it('keeps the parsed error body so callers can read more than the message', async () => {
+    const body = { error: 'node.api_port: bad', problems: [{ key: 'node.api_port', message: 'bad' }] };
+    stubFetch(() => Promise.resolve(jsonResponse(body, 422)));
+    const err = await apiSend('PUT', '/api/config', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 422, message: '422 node.api_port: bad', body });
+  });
+
+  it('reports a request that never got an answer as status 0', async () => {
+    stubFetch(() => Promise.reject(new TypeError('Failed to fetch')));
+    await expect(apiGet('/api/x')).rejects.toMatchObject({ status: 0, message: 'Failed to fetch', body: undefined });
   });
 });

@@ -2,14 +2,20 @@
 // backend, proxied by Vite in dev); auth is the backend's HttpOnly session
 // cookie, so nothing here handles tokens.
 
-/** Thrown for any failed request: status 0 means the request never got an answer. */
+/**
+ * Thrown for any failed request: status 0 means the request never got an answer.
+ * body is the parsed JSON of the error response (e.g. {"error", "problems"}),
+ * or undefined when there was none or it was not JSON.
+ */
 export class ApiError extends Error {
   readonly status: number;
+  readonly body: unknown;
 
-  constructor(status: number, message: string) {
+  constructor(status: number, message: string, body?: unknown) {
     super(status > 0 ? `${status} ${message}` : message);
     this.name = 'ApiError';
     this.status = status;
+    this.body = body;
   }
 }
 
@@ -41,7 +47,8 @@ export async function apiSend<T>(method: HttpMethod, path: string, body?: unknow
 
   const text = await res.text();
   if (!res.ok) {
-    throw new ApiError(res.status, errorMessage(text, res.statusText));
+    const errBody = parseJSON(text);
+    throw new ApiError(res.status, errorMessage(errBody, res.statusText), errBody);
   }
   if (text === '') {
     // 204 and friends: callers that expect no body type T as void.
@@ -54,16 +61,19 @@ export async function apiSend<T>(method: HttpMethod, path: string, body?: unknow
   }
 }
 
+function parseJSON(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // not JSON (a proxy's HTML page, an empty body)
+  }
+}
+
 // Error bodies are {"error":"…"}; anything else (a proxy's HTML page, an
 // empty body) falls back to the status text so the user still sees something.
-function errorMessage(text: string, statusText: string): string {
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === 'object' && 'error' in parsed && typeof parsed.error === 'string') {
-      return parsed.error;
-    }
-  } catch {
-    // not JSON: fall through
+function errorMessage(body: unknown, statusText: string): string {
+  if (body && typeof body === 'object' && 'error' in body && typeof body.error === 'string') {
+    return body.error;
   }
   return statusText || 'request failed';
 }
