@@ -18,7 +18,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
+
+	"github.com/archivist-desktop/archivist/internal/progress"
 )
 
 // BasePath is the API prefix of archivist-node.
@@ -103,9 +104,9 @@ func (c *Client) getText(ctx context.Context, path string) (string, error) {
 }
 
 // Upload stores r (size bytes, or -1 when unknown) as one dataset and
-// returns its manifest CID. progress, when set, is called with the total
+// returns its manifest CID. progressFn, when set, is called with the total
 // bytes sent so far.
-func (c *Client) Upload(ctx context.Context, r io.Reader, size int64, filename, mimetype string, progress func(sent int64)) (string, error) {
+func (c *Client) Upload(ctx context.Context, r io.Reader, size int64, filename, mimetype string, progressFn func(sent int64)) (string, error) {
 	hdr := http.Header{"Content-Type": {"application/octet-stream"}}
 	if mimetype != "" {
 		hdr.Set("Content-Type", mimetype)
@@ -118,8 +119,8 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, size int64, filename, 
 			hdr.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
 		}
 	}
-	if progress != nil {
-		r = &progressReader{r: r, fn: progress}
+	if progressFn != nil {
+		r = progress.NewReader(r, progressFn)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/data", r)
 	if err != nil {
@@ -139,24 +140,6 @@ func (c *Client) Upload(ctx context.Context, r io.Reader, size int64, filename, 
 		return "", &APIError{Status: resp.StatusCode, Message: strings.TrimSpace(string(b))}
 	}
 	return strings.TrimSpace(string(b)), nil
-}
-
-type progressReader struct {
-	r    io.Reader
-	n    int64
-	fn   func(int64)
-	last time.Time
-}
-
-func (p *progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	p.n += int64(n)
-	// At most ten reports a second, plus the final one.
-	if now := time.Now(); err != nil || now.Sub(p.last) >= 100*time.Millisecond {
-		p.last = now
-		p.fn(p.n)
-	}
-	return n, err
 }
 
 // Content is a streamed download. Close it.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -34,15 +33,9 @@ func (s *Server) configView() configView {
 	return configView{Config: st.Get(), Path: st.Path(), Broken: st.Broken()}
 }
 
-// maxConfigBody bounds a config upload; a real one is a few KiB.
-const maxConfigBody = 1 << 20
-
 func (s *Server) putConfig(w http.ResponseWriter, r *http.Request) {
 	var c config.Config
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxConfigBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid settings: "+err.Error())
+	if !decodeBody(w, r, &c) {
 		return
 	}
 	ch, err := s.opts.Config.Save(c)

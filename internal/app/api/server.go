@@ -15,6 +15,7 @@ import (
 
 	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/events"
+	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/buildinfo"
 )
 
@@ -26,6 +27,7 @@ type Options struct {
 	UI           fs.FS    // the built web UI (index.html at its root)
 	Bus          *events.Bus
 	Config       *config.Store
+	Files        *files.Service
 	Log          *slog.Logger
 }
 
@@ -55,6 +57,12 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("PUT /api/config", s.putConfig)
 	s.mux.HandleFunc("POST /api/config/reset", s.resetConfig)
 	s.mux.HandleFunc("POST /api/config/reload", s.reloadConfig)
+	s.mux.HandleFunc("GET /api/files", s.listFiles)
+	s.mux.HandleFunc("POST /api/files", s.uploadFile)
+	s.mux.HandleFunc("POST /api/files/from-path", s.uploadPath)
+	s.mux.HandleFunc("POST /api/files/download", s.downloadFile)
+	s.mux.HandleFunc("GET /api/files/{cid}/content", s.fileContent)
+	s.mux.HandleFunc("DELETE /api/files/{cid}", s.deleteFile)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -27,10 +27,10 @@ func newTestServer(t *testing.T) (*Server, *httptest.Server) {
 	}
 	s := New(Options{
 		Config: store,
-		Key:  testKey,
-		Port: 1420,
-		UI:   fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>ui</title>")}, "assets/app.js": {Data: []byte("x")}},
-		Bus:  events.NewBus(),
+		Key:    testKey,
+		Port:   1420,
+		UI:     fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>ui</title>")}, "assets/app.js": {Data: []byte("x")}},
+		Bus:    events.NewBus(),
 	})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
