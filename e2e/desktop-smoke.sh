@@ -20,6 +20,17 @@ if [ "${DESKTOP_SMOKE_INNER:-}" != 1 ]; then
 fi
 home=${DESKTOP_SMOKE_HOME}
 
+if [ "${DESKTOP_SMOKE_INNER:-}" != 1 ]; then
+  # Node ports of our own, so the test never meets another program's.
+  mkdir -p "$home/config"
+  node -e '
+    const net = require("net");
+    const free = () => new Promise(r => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => r(p)); }); });
+    (async () => { const [a, d, l] = [await free(), await free(), await free()];
+      process.stdout.write(`[node]\napi_port = ${a}\ndiscovery_port = ${d}\nlisten_port = ${l}\n`); })();
+  ' > "$home/config/config.toml"
+fi
+
 inner() {
   set -euo pipefail
   "$bin" app --home "$home" >"$home/app.log" 2>&1 &
@@ -27,7 +38,10 @@ inner() {
   win=""
   for _ in $(seq 1 60); do
     if ! kill -0 "$pid" 2>/dev/null; then echo "desktop: the app exited early:"; cat "$home/app.log"; return 1; fi
-    win=$(xwininfo -root -tree | grep '"Archivist"' | grep -Eo '0x[0-9a-f]+' | head -1 || true)
+    # GTK may map the window small first (and make small helper windows
+    # with the same title): wait for the one that has at least the minimum
+    # size of the app window.
+    win=$(xwininfo -root -tree | grep '"Archivist"' | awk '{ for (i = 1; i <= NF; i++) if (match($i, /^[0-9]+x[0-9]+\+/)) { split($i, g, /[x+]/); if (g[1] >= 800 && g[2] >= 600) print $1 } }' | head -1 || true)
     [ -n "$win" ] && break
     sleep 0.5
   done

@@ -1,7 +1,8 @@
 // Test harness shared by the browser tests: starts a real `archivist serve`
 // in a fresh home directory and a real Chromium driven by playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -15,6 +16,11 @@ if (!bin) throw new Error('ARCHIVIST_BIN must name the archivist binary (make te
 // login URL it prints, the way a user would copy it.
 export async function startServe() {
   const home = await mkdtemp(join(tmpdir(), 'archivist-e2e-'));
+  // Each instance gets its own node ports, as several run side by side.
+  await mkdir(join(home, 'config'), { recursive: true, mode: 0o700 });
+  const [api, disc, listen] = [await freePort(), await freePort(), await freePort()];
+  await writeFile(join(home, 'config', 'config.toml'),
+    `[node]\napi_port = ${api}\ndiscovery_port = ${disc}\nlisten_port = ${listen}\nlog_level = "INFO"\n`, { mode: 0o600 });
   const proc = spawn(bin, ['serve', '--home', home, '--gui-address', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,5 +62,16 @@ export async function launchBrowser() {
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
   });
 }

@@ -80,6 +80,7 @@ func runApp(ctx context.Context, af appFlags, window bool) error {
 		return err
 	}
 	defer a.Close()
+	a.Start()
 	if window {
 		if why := shell.Available(); why != nil {
 			fmt.Fprintf(os.Stderr, "No window: %v. Running headless instead.\n", why)

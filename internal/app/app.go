@@ -12,12 +12,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/archivist-desktop/archivist/internal/app/api"
 	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/events"
+	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
+	"github.com/archivist-desktop/archivist/internal/app/supervisor"
+	"github.com/archivist-desktop/archivist/internal/nodeclient"
 )
 
 // Options configure an App.
@@ -26,16 +30,24 @@ type Options struct {
 	UI           fs.FS
 	GUIAddress   string   // host:port of the headless listener
 	AllowedHosts []string // extra Host names the UI API accepts
-	Log          *slog.Logger
+	// NodeBinary runs the node as `NodeBinary node …`; empty means this
+	// program (tests, which are not this program, name the built binary).
+	NodeBinary string
+	Log        *slog.Logger
 }
 
 // App is one running instance of the backend.
 type App struct {
-	opts Options
-	key  string
-	bus  *events.Bus
-	cfg  *config.Store
-	log  *slog.Logger
+	opts  Options
+	key   string
+	bus   *events.Bus
+	cfg   *config.Store
+	node  *supervisor.Supervisor
+	files *files.Service
+	log   *slog.Logger
+
+	stop context.CancelFunc // ends the background services
+	done chan struct{}
 }
 
 // New prepares the instance's directories and credentials.
@@ -58,7 +70,62 @@ func New(opts Options) (*App, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	return &App{opts: opts, key: key, bus: events.NewBus(), cfg: cfg, log: opts.Log}, nil
+	self := opts.NodeBinary
+	if self == "" {
+		if self, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("locating this program (to run the node): %w", err)
+		}
+	}
+	a := &App{opts: opts, key: key, bus: events.NewBus(), cfg: cfg, log: opts.Log, done: make(chan struct{})}
+	a.node = supervisor.New(supervisor.Options{
+		Binary:  self,
+		Args:    []string{"node"},
+		Config:  func() config.NodeConfig { return a.cfg.Get().Node },
+		LogFile: opts.Layout.NodeLog(),
+		RunDir:  opts.Layout.DataDir,
+		Bus:     a.bus,
+		Log:     opts.Log.With("service", "supervisor"),
+	})
+	a.files = files.New(a.nodeClient, a.bus)
+	return a, nil
+}
+
+// nodeClient is the client of the running node, or ErrNodeNotRunning.
+func (a *App) nodeClient() (*nodeclient.Client, error) {
+	st := a.node.Status()
+	if st.State != supervisor.StateRunning || st.APIURL == "" {
+		return nil, files.ErrNodeNotRunning
+	}
+	return nodeclient.New(st.APIURL), nil
+}
+
+// Start runs the background services: the node (when node.auto_start is
+// on) and the propagation of settings changes to the services they concern.
+func (a *App) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stop = cancel
+	changes, unsubscribe := a.cfg.Subscribe()
+	go func() {
+		defer close(a.done)
+		defer unsubscribe()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case ch := <-changes:
+				if err := a.node.Apply(ctx, ch.Old.Node, ch.New.Node); err != nil {
+					a.log.Warn("applying node settings", "err", err)
+				}
+			}
+		}
+	}()
+	if a.cfg.Get().Node.AutoStart {
+		go func() {
+			if err := a.node.Start(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("the node did not start", "err", err)
+			}
+		}()
+	}
 }
 
 // Bus is the app's event bus.
@@ -77,6 +144,8 @@ func (a *App) apiServer(port int) *api.Server {
 		UI:           a.opts.UI,
 		Bus:          a.bus,
 		Config:       a.cfg,
+		Files:        a.files,
+		Node:         a.node,
 		Log:          a.log,
 	})
 }
@@ -136,5 +205,13 @@ func (l *Listener) Serve(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the instance's services.
-func (a *App) Close() error { return nil }
+// Close stops the background services and the node, cleanly.
+func (a *App) Close() error {
+	if a.stop != nil {
+		a.stop()
+		<-a.done
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return a.node.Close(ctx)
+}

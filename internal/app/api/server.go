@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/files"
+	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/buildinfo"
 )
 
@@ -28,6 +30,7 @@ type Options struct {
 	Bus          *events.Bus
 	Config       *config.Store
 	Files        *files.Service
+	Node         *supervisor.Supervisor
 	Log          *slog.Logger
 }
 
@@ -57,6 +60,12 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("PUT /api/config", s.putConfig)
 	s.mux.HandleFunc("POST /api/config/reset", s.resetConfig)
 	s.mux.HandleFunc("POST /api/config/reload", s.reloadConfig)
+	s.mux.HandleFunc("GET /api/node/status", s.nodeStatus)
+	s.mux.HandleFunc("GET /api/node/diagnostics", s.nodeDiagnostics)
+	s.mux.HandleFunc("GET /api/node/logs", s.nodeLogs)
+	s.mux.HandleFunc("POST /api/node/start", s.nodeAction(func(n *supervisor.Supervisor) error { return n.Start(context.Background()) }))
+	s.mux.HandleFunc("POST /api/node/stop", s.nodeAction(func(n *supervisor.Supervisor) error { return n.Stop(context.Background()) }))
+	s.mux.HandleFunc("POST /api/node/restart", s.nodeAction(func(n *supervisor.Supervisor) error { return n.Restart(context.Background()) }))
 	s.mux.HandleFunc("GET /api/files", s.listFiles)
 	s.mux.HandleFunc("POST /api/files", s.uploadFile)
 	s.mux.HandleFunc("POST /api/files/from-path", s.uploadPath)

@@ -1,0 +1,138 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/archivist-desktop/archivist/internal/app/paths"
+	"github.com/archivist-desktop/archivist/internal/node/nodetest"
+)
+
+// startApp runs a whole app instance in a temporary home, with its own
+// ports, and its node as a real child process.
+func startApp(t *testing.T) (base string, key string, a *App) {
+	t.Helper()
+	home := t.TempDir()
+	layout, err := paths.ForHome(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(layout.ConfigDir, 0o700)
+	cfg := fmt.Sprintf("[node]\napi_port = %d\ndiscovery_port = %d\nlisten_port = %d\nlog_level = \"INFO\"\n",
+		nodetest.FreePort(t), nodetest.FreePort(t), nodetest.FreePort(t))
+	os.WriteFile(layout.ConfigFile(), []byte(cfg), 0o600)
+	a, err = New(Options{
+		Layout:     layout,
+		UI:         fstest.MapFS{"index.html": {Data: []byte("ui")}},
+		GUIAddress: "127.0.0.1:0",
+		NodeBinary: nodetest.Binary(t),
+		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Start()
+	ln, err := a.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() { ln.Serve(ctx); close(served) }()
+	t.Cleanup(func() {
+		cancel()
+		<-served
+		if err := a.Close(); err != nil {
+			t.Errorf("closing the app: %v", err)
+		}
+	})
+	base = strings.Split(ln.URL, "/?token=")[0]
+	return base, a.key, a
+}
+
+func apiCall(t *testing.T, key, method, url string, body io.Reader, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, body)
+	req.Header.Set("X-API-Key", key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+func TestAppStartsItsNodeAndServesFiles(t *testing.T) {
+	base, key, a := startApp(t)
+	var st struct {
+		State   string `json:"state"`
+		PID     int    `json:"pid"`
+		Version string `json:"version"`
+		Quota   uint64 `json:"storageQuotaBytes"`
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for st.State != "running" {
+		if time.Now().After(deadline) {
+			t.Fatalf("node not running after 30 s: %+v; log:\n%s", st, strings.Join(a.node.Tail(50), "\n"))
+		}
+		time.Sleep(100 * time.Millisecond)
+		apiCall(t, key, "GET", base+"/api/node/status", nil, &st)
+	}
+	if st.PID == 0 || st.Version == "" {
+		t.Fatalf("status without real figures: %+v", st)
+	}
+
+	var up struct{ CID string }
+	if code := apiCall(t, key, "POST", base+"/api/files?name=hello.txt", strings.NewReader("hello, backup"), &up); code != 200 || !strings.HasPrefix(up.CID, "zDv") {
+		t.Fatalf("upload: %d %+v", code, up)
+	}
+	var list []struct {
+		CID, Filename string
+		Size          int
+	}
+	apiCall(t, key, "GET", base+"/api/files", nil, &list)
+	if len(list) != 1 || list[0].CID != up.CID || list[0].Filename != "hello.txt" || list[0].Size != 13 {
+		t.Fatalf("list %+v", list)
+	}
+	dest := t.TempDir()
+	var got struct{ Path string }
+	body, _ := json.Marshal(map[string]string{"cid": up.CID, "destination": dest})
+	if code := apiCall(t, key, "POST", base+"/api/files/download", bytes.NewReader(body), &got); code != 200 {
+		t.Fatalf("download: %d", code)
+	}
+	if b, _ := os.ReadFile(got.Path); string(b) != "hello, backup" || filepath.Dir(got.Path) != dest {
+		t.Fatalf("downloaded %q to %s", b, got.Path)
+	}
+	var bad map[string]string
+	if code := apiCall(t, key, "DELETE", base+"/api/files/not-a-cid", nil, &bad); code != 400 || bad["error"] == "" {
+		t.Fatalf("bad cid: %d %v", code, bad)
+	}
+
+	var logs struct{ Lines []string }
+	apiCall(t, key, "GET", base+"/api/node/logs?lines=50", nil, &logs)
+	if len(logs.Lines) == 0 {
+		t.Fatal("no node log lines")
+	}
+
+	if code := apiCall(t, key, "POST", base+"/api/node/stop", nil, &st); code != 200 || st.State != "stopped" {
+		t.Fatalf("stop: %d %+v", code, st)
+	}
+	var e map[string]string
+	if code := apiCall(t, key, "GET", base+"/api/files", nil, &e); code != 503 || e["error"] != "Node not running" {
+		t.Fatalf("files with the node stopped: %d %v", code, e)
+	}
+}
