@@ -97,13 +97,18 @@ func TestStartRunningStop(t *testing.T) {
 		t.Errorf("node.log lacks the node's output:\n%s", log)
 	}
 
+	// Events arrive asynchronously: wait for the last one before comparing.
 	var states []State
-	for _, e := range rec.of("node-state") {
-		st := e.Data.(Status)
-		if len(states) == 0 || states[len(states)-1] != st.State {
-			states = append(states, st.State)
+	waitFor(t, "node-state stopped event", 2*time.Second, func() bool {
+		states = states[:0]
+		for _, e := range rec.of("node-state") {
+			st := e.Data.(Status)
+			if len(states) == 0 || states[len(states)-1] != st.State {
+				states = append(states, st.State)
+			}
 		}
-	}
+		return len(states) > 0 && states[len(states)-1] == StateStopped
+	})
 	waitFor(t, "node-started event", 2*time.Second, func() bool { return len(rec.of("node-started")) == 1 })
 	want := []State{StateStarting, StateRunning, StateStopping, StateStopped}
 	if !slices.Equal(states, want) {
