@@ -63,6 +63,8 @@ if [ "${DESKTOP_SMOKE_INNER:-}" = 1 ]; then inner; exit; fi
 # which drops exported bash functions, hence the re-entry).
 export DESKTOP_SMOKE_INNER=1
 export NO_AT_BRIDGE=1
+# The node inherits these: tests send nothing beyond loopback.
+export ARCHIVIST_NAT=none ARCHIVIST_MDNS=false
 timeout -k 5 90 xvfb-run -a -s "-screen 0 1280x900x24 -br" dbus-run-session -- "$0" "$bin" 2>"$home/session.log" | tee "$home/result"
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "desktop: FAILED; Xvfb/D-Bus said:"; cat "$home/session.log"; exit 1; }
 result=$(cat "$home/result")

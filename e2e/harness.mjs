@@ -23,6 +23,9 @@ export async function startServe() {
     `[node]\napi_port = ${api}\ndiscovery_port = ${disc}\nlisten_port = ${listen}\nlog_level = "INFO"\n`, { mode: 0o600 });
   const proc = spawn(bin, ['serve', '--home', home, '--gui-address', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // The node inherits these: tests send nothing beyond loopback (no UPnP,
+    // no mDNS multicast on the machine's real network).
+    env: { ...process.env, ARCHIVIST_NAT: 'none', ARCHIVIST_MDNS: 'false' },
   });
   let out = '';
   let err = '';

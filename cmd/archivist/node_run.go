@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 
 	"github.com/archivist-desktop/archivist/internal/node"
 	"github.com/archivist-desktop/archivist/internal/node/api"
 	"github.com/archivist-desktop/archivist/internal/node/config"
 	"github.com/archivist-desktop/archivist/internal/node/logging"
+	"github.com/archivist-desktop/archivist/internal/node/p2p"
 )
 
 // runNode starts the storage node and runs it until ctx ends.
@@ -23,11 +23,14 @@ func runNode(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	defer n.Close()
-	status := node.NewStatus(n, log)
-	dialable := node.DialableAddresses(cfg.ListenAddrs)
-	if err := status.SetAddresses(dialable, dialable); err != nil {
+	host, err := p2p.New(ctx, p2p.FromConfig(cfg, n.Key(), log.With("topic", "p2p")))
+	if err != nil {
 		return err
 	}
-	h := api.New(n, status, cfg.APICorsOrigin, log.Logger)
-	return n.Serve(ctx, h, func(net.Addr) {})
+	defer host.Close()
+	for _, note := range host.Notes() {
+		log.Info(note)
+	}
+	h := api.New(n, host, node.NewStatus(n, host, log), cfg.APICorsOrigin, log.Logger)
+	return n.Serve(ctx, h, nil)
 }

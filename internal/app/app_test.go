@@ -23,6 +23,9 @@ import (
 // ports, and its node as a real child process.
 func startApp(t *testing.T) (base string, key string, a *App) {
 	t.Helper()
+	// The node inherits these: tests send nothing beyond loopback.
+	t.Setenv("ARCHIVIST_NAT", "none")
+	t.Setenv("ARCHIVIST_MDNS", "false")
 	home := t.TempDir()
 	layout, err := paths.ForHome(home)
 	if err != nil {

@@ -49,7 +49,7 @@ func newHarness(t *testing.T, mod func(h *harness)) *harness {
 		Binary: nodetest.Binary(t),
 		Args:   []string{"node"},
 		// No UPnP or NAT-PMP probing of the test machine's network.
-		ExtraArgs:      []string{"--nat=none"},
+		ExtraArgs:      []string{"--nat=none", "--mdns=false"}, // tests stay on loopback
 		Config:         h.config,
 		LogFile:        filepath.Join(dir, "logs", "node.log"),
 		RunDir:         filepath.Join(dir, "run"),

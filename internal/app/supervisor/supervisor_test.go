@@ -351,14 +351,15 @@ func TestUnrelatedProcessInPIDFileIsNotKilled(t *testing.T) {
 			}
 			t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
 			pid := sleep.Process.Pid
-			start, _, err := processStart(pid)
-			if err != nil {
-				t.Fatal(err)
-			}
 			own := []string{"sleep", "30"}
-			if !isOurs(pidRecord{PID: pid, Start: start, Argv: own}) {
-				t.Fatal("the exact record should match (test premise)")
-			}
+			var start string
+			// Under load /proc can show the child before its exec is
+			// visible; give it a moment to settle.
+			waitFor(t, "the exact record to match (test premise)", 2*time.Second, func() bool {
+				var err error
+				start, _, err = processStart(pid)
+				return err == nil && isOurs(pidRecord{PID: pid, Start: start, Argv: own})
+			})
 			rec := tc.rec(pid, start, own)
 			if isOurs(rec) {
 				t.Fatalf("%+v is taken for our node", rec)

@@ -1,12 +1,16 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/archivist-desktop/archivist/internal/node"
+	"github.com/archivist-desktop/archivist/internal/node/p2p"
 )
 
 // The network routes answer from the local repo until the node has a
@@ -50,13 +54,44 @@ func (s *Server) networkStream(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
-	if _, err := peer.Decode(r.PathValue("peerId")); err != nil {
+	id, err := peer.Decode(r.PathValue("peerId"))
+	if err != nil {
 		s.textError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	if len(r.URL.Query()["addrs"]) == 0 {
-		s.textError(w, r, http.StatusBadRequest, "Unable to find Peer!")
-		return
+	var addrs []ma.Multiaddr
+	for _, a := range r.URL.Query()["addrs"] {
+		m, err := ma.NewMultiaddr(a)
+		if err != nil {
+			s.textError(w, r, http.StatusBadRequest, "Unable to dial peer")
+			return
+		}
+		addrs = append(addrs, m)
 	}
-	s.textError(w, r, http.StatusBadRequest, "Unable to dial peer")
+	ctx, cancel := context.WithTimeout(r.Context(), connectTimeout)
+	defer cancel()
+	switch err := s.net.Connect(ctx, id, addrs); {
+	case err == nil:
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte("Successfully connected to peer"))
+	case errors.Is(err, p2p.ErrPeerNotFound):
+		s.textError(w, r, http.StatusBadRequest, "Unable to find Peer!")
+	case errors.Is(err, p2p.ErrDialFailed):
+		s.log.Info("connect failed", "peer", id, "err", err)
+		s.textError(w, r, http.StatusBadRequest, "Unable to dial peer")
+	default:
+		s.log.Warn("connect failed", "peer", id, "err", err)
+		s.textError(w, r, http.StatusInternalServerError, "Unknown error dialling peer")
+	}
+}
+
+// connectTimeout bounds a dial the way the app's client does (30 s).
+const connectTimeout = 30 * time.Second
+
+func (s *Server) peers(w http.ResponseWriter, r *http.Request) {
+	peers := s.net.Peers()
+	if peers == nil {
+		peers = []p2p.PeerInfo{}
+	}
+	writeJSON(w, peers)
 }

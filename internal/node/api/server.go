@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -10,11 +11,22 @@ import (
 	"strings"
 
 	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/archivist-desktop/archivist/internal/node"
 	"github.com/archivist-desktop/archivist/internal/node/dag"
+	"github.com/archivist-desktop/archivist/internal/node/p2p"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
 )
+
+// Network is what the API needs from the peer-to-peer side.
+type Network interface {
+	// Connect dials a peer at addrs, or finds it through discovery.
+	Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error
+	// Peers lists the connected peers (an extension endpoint).
+	Peers() []p2p.PeerInfo
+}
 
 // Info is what the API needs to know about the running node beyond storage.
 type Info interface {
@@ -29,6 +41,7 @@ type Info interface {
 // Server serves one node.
 type Server struct {
 	node       *node.Node
+	net        Network
 	info       Info
 	corsOrigin string
 	log        *slog.Logger
@@ -36,8 +49,8 @@ type Server struct {
 }
 
 // New builds the API of n.
-func New(n *node.Node, info Info, corsOrigin string, log *slog.Logger) *Server {
-	s := &Server{node: n, info: info, corsOrigin: corsOrigin, log: log, mux: http.NewServeMux()}
+func New(n *node.Node, net Network, info Info, corsOrigin string, log *slog.Logger) *Server {
+	s := &Server{node: n, net: net, info: info, corsOrigin: corsOrigin, log: log, mux: http.NewServeMux()}
 	p := nodeclient.BasePath
 	s.mux.HandleFunc("POST "+p+"/data", s.upload)
 	s.mux.HandleFunc("GET "+p+"/data", s.list)
@@ -52,6 +65,7 @@ func New(n *node.Node, info Info, corsOrigin string, log *slog.Logger) *Server {
 	s.mux.HandleFunc("GET "+p+"/spr", s.spr)
 	s.mux.HandleFunc("GET "+p+"/peerid", s.peerID)
 	s.mux.HandleFunc("GET "+p+"/connect/{peerId}", s.connect)
+	s.mux.HandleFunc("GET "+p+"/peers", s.peers) // extension: archivist-node has no peers listing
 	s.mux.HandleFunc("GET "+p+"/debug/info", s.debugInfo)
 	s.mux.HandleFunc("POST "+p+"/debug/chronicles/loglevel", s.logLevel)
 	for _, route := range marketplaceRoutes {

@@ -51,6 +51,7 @@ type Config struct {
 	BlockMaintInt   time.Duration
 	BlockMaintCount int
 	CacheSize       uint64
+	MDNS            bool // extension: LAN discovery (archivist-node has none)
 }
 
 // Defaults of archivist-node.
@@ -105,6 +106,7 @@ func Flags(fs *pflag.FlagSet) *Config {
 	fs.Var(durationValue{&c.BlockMaintInt}, "block-mi", "interval of the block maintenance run")
 	fs.IntVar(&c.BlockMaintCount, "block-mn", 1000, "blocks checked per maintenance run")
 	fs.VarP(sizeValue{&c.CacheSize}, "cache-size", "c", "in-memory block cache size")
+	fs.BoolVar(&c.MDNS, "mdns", true, "discover peers on the local network with mDNS (extension of this node)")
 	fs.MarkHidden("log-file")
 	return c
 }

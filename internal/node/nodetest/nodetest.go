@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -81,7 +82,13 @@ type Proc struct {
 func Start(t testing.TB, dataDir string, args ...string) *Proc {
 	t.Helper()
 	port := FreePort(t)
-	all := append([]string{"node", "--data-dir", dataDir, "--api-port", strconv.Itoa(port), "--log-level", "info"}, args...)
+	// Tests stay on loopback: no port mapping, no LAN multicast — traffic
+	// to other addresses is not what a test may send.
+	all := []string{"node", "--data-dir", dataDir, "--api-port", strconv.Itoa(port), "--log-level", "info", "--nat=none", "--mdns=false"}
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--listen-addrs") }) {
+		all = append(all, "--listen-addrs=/ip4/127.0.0.1/tcp/0")
+	}
+	all = append(all, args...)
 	cmd := exec.Command(Binary(t), all...)
 	// The caller's ARCHIVIST_* variables would configure the node behind the
 	// test's back.
