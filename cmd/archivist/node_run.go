@@ -7,6 +7,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/node"
 	"github.com/archivist-desktop/archivist/internal/node/api"
 	"github.com/archivist-desktop/archivist/internal/node/config"
+	"github.com/archivist-desktop/archivist/internal/node/exchange"
 	"github.com/archivist-desktop/archivist/internal/node/logging"
 	"github.com/archivist-desktop/archivist/internal/node/p2p"
 )
@@ -31,6 +32,13 @@ func runNode(ctx context.Context, cfg *config.Config) error {
 	for _, note := range host.Notes() {
 		log.Info(note)
 	}
+	ex := exchange.New(host.Libp2p(), n.ExchangeStore(), log.With("topic", "blockexc"), exchange.Options{Discovery: host})
+	defer ex.Close()
+	netCtx, stopNet := context.WithCancel(ctx)
+	defer n.Wait()
+	defer stopNet()
+	n.AttachNetwork(netCtx, ex, host)
+	go host.Reprovide(netCtx, p2p.ReprovideInterval, n.ProvidedCIDs)
 	h := api.New(n, host, node.NewStatus(n, host, log), cfg.APICorsOrigin, log.Logger)
 	return n.Serve(ctx, h, nil)
 }

@@ -29,6 +29,7 @@ type Node struct {
 	log  *slog.Logger
 
 	datasets sync.RWMutex // commits (read) vs deletes (write); see Delete
+	net      *network     // nil until AttachNetwork
 }
 
 // ErrNotFound is returned for a dataset the node does not hold.
@@ -149,6 +150,7 @@ func (n *Node) Store(ctx context.Context, r io.Reader, filename, mimetype string
 	if err != nil {
 		return cid.Undef, err
 	}
+	n.announce(mc, treeCID)
 	n.log.Info("stored dataset", "cid", dag.CIDString(mc), "treeCid", dag.CIDString(treeCID), "bytes", size, "blocks", tree.Leaves())
 	return mc, nil
 }
@@ -244,13 +246,9 @@ func (n *Node) WriteDataset(ctx context.Context, w io.Writer, m *dag.Manifest) e
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		blockCID, _, err := n.repo.GetProof(m.TreeCid, i)
+		data, err := n.leafBlock(m.TreeCid, i)
 		if err != nil {
-			return fmt.Errorf("block %d of %s: %w", i, dag.CIDString(m.TreeCid), err)
-		}
-		data, err := n.repo.GetBlock(blockCID)
-		if err != nil {
-			return fmt.Errorf("block %d of %s: %w", i, dag.CIDString(m.TreeCid), err)
+			return err
 		}
 		take := min(uint64(len(data)), remaining)
 		if _, err := w.Write(data[:take]); err != nil {
@@ -259,4 +257,17 @@ func (n *Node) WriteDataset(ctx context.Context, w io.Writer, m *dag.Manifest) e
 		remaining -= take
 	}
 	return nil
+}
+
+// leafBlock reads block i of a tree from the repo.
+func (n *Node) leafBlock(tree cid.Cid, i int) ([]byte, error) {
+	blockCID, _, err := n.repo.GetProof(tree, i)
+	if err != nil {
+		return nil, fmt.Errorf("block %d of %s: %w", i, dag.CIDString(tree), err)
+	}
+	data, err := n.repo.GetBlock(blockCID)
+	if err != nil {
+		return nil, fmt.Errorf("block %d of %s: %w", i, dag.CIDString(tree), err)
+	}
+	return data, nil
 }

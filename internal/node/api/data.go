@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/ipfs/go-cid"
 
@@ -57,20 +56,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, c cid.Cid) {
 		s.textError(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/octet-stream")
-	if m.Mimetype != "" {
-		h.Set("Content-Type", m.Mimetype)
-	}
-	h.Set("Content-Disposition", "attachment")
-	if m.Filename != "" {
-		h.Set("Content-Disposition", `attachment; filename="`+m.Filename+`"`)
-	}
-	size := m.DatasetSize
-	if m.Erasure != nil {
-		size = m.Erasure.OriginalDatasetSize
-	}
-	h.Set("Content-Length", strconv.FormatUint(size, 10))
+	setContentHeaders(w, m)
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return

@@ -4,53 +4,94 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
+	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/archivist-desktop/archivist/internal/node"
+	"github.com/archivist-desktop/archivist/internal/node/dag"
 	"github.com/archivist-desktop/archivist/internal/node/p2p"
 )
 
-// The network routes answer from the local repo until the node has a
-// network to fetch from (block exchange); what they cannot find locally
-// they report as not fetched, which is the truth.
+// fetchManifest gets the manifest of c from the repo or from peers,
+// answering the error itself when it cannot.
+func (s *Server) fetchManifest(w http.ResponseWriter, r *http.Request, c cid.Cid) (*dag.Manifest, bool) {
+	m, err := s.node.FetchManifest(r.Context(), c)
+	switch {
+	case err == nil:
+		return m, true
+	case errors.Is(err, node.ErrNotManifest):
+		s.textError(w, r, http.StatusNotFound, "CID has invalid content type for manifest {$cid}")
+	case r.Context().Err() != nil:
+	default:
+		s.textError(w, r, http.StatusNotFound, err.Error())
+	}
+	return nil, false
+}
 
-const manifestNotFetched = "Unable to fetch manifest: no connected peer has it"
-
+// networkFetch answers with the manifest at once and downloads the dataset
+// in the background.
 func (s *Server) networkFetch(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.pathCID(w, r)
 	if !ok {
 		return
 	}
-	m, err := s.node.Manifest(c)
-	switch {
-	case errors.Is(err, node.ErrNotManifest):
-		s.textError(w, r, http.StatusNotFound, "CID has invalid content type for manifest {$cid}")
-	case errors.Is(err, node.ErrNotFound):
-		s.textError(w, r, http.StatusNotFound, manifestNotFetched)
-	case err != nil:
-		s.textError(w, r, http.StatusInternalServerError, err.Error())
-	default:
+	m, ok := s.fetchManifest(w, r, c)
+	if !ok {
+		return
+	}
+	s.node.Download(m)
+	writeJSON(w, dataItem(c, m))
+}
+
+func (s *Server) networkManifest(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.pathCID(w, r)
+	if !ok {
+		return
+	}
+	if m, ok := s.fetchManifest(w, r, c); ok {
 		writeJSON(w, dataItem(c, m))
 	}
 }
 
-func (s *Server) networkManifest(w http.ResponseWriter, r *http.Request) { s.networkFetch(w, r) }
-
+// networkStream streams a dataset while fetching what is missing.
 func (s *Server) networkStream(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.pathCID(w, r)
 	if !ok {
 		return
 	}
-	w.Header().Set("Access-Control-Expose-Headers", "Content-Disposition")
-	if !s.node.HasBlock(c) {
-		w.Header().Del("Access-Control-Expose-Headers")
-		s.textError(w, r, http.StatusNotFound, manifestNotFetched)
+	m, ok := s.fetchManifest(w, r, c)
+	if !ok {
 		return
 	}
-	s.stream(w, r, c)
+	w.Header().Set("Access-Control-Expose-Headers", "Content-Disposition")
+	setContentHeaders(w, m)
+	w.WriteHeader(http.StatusOK)
+	if err := s.node.StreamNetwork(r.Context(), w, m); err != nil && r.Context().Err() == nil {
+		s.log.Warn("network stream cut short", "cid", dag.CIDString(c), "err", err)
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// setContentHeaders are the download headers of the reference.
+func setContentHeaders(w http.ResponseWriter, m *dag.Manifest) {
+	h := w.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	if m.Mimetype != "" {
+		h.Set("Content-Type", m.Mimetype)
+	}
+	h.Set("Content-Disposition", "attachment")
+	if m.Filename != "" {
+		h.Set("Content-Disposition", `attachment; filename="`+m.Filename+`"`)
+	}
+	size := m.DatasetSize
+	if m.Erasure != nil {
+		size = m.Erasure.OriginalDatasetSize
+	}
+	h.Set("Content-Length", strconv.FormatUint(size, 10))
 }
 
 func (s *Server) connect(w http.ResponseWriter, r *http.Request) {
