@@ -22,13 +22,12 @@ home=${DESKTOP_SMOKE_HOME}
 
 if [ "${DESKTOP_SMOKE_INNER:-}" != 1 ]; then
   # Node ports of our own, so the test never meets another program's.
-  mkdir -p "$home/config"
   node -e '
     const net = require("net");
     const free = () => new Promise(r => { const s = net.createServer().listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => r(p)); }); });
     (async () => { const [a, d, l] = [await free(), await free(), await free()];
       process.stdout.write(`[node]\napi_port = ${a}\ndiscovery_port = ${d}\nlisten_port = ${l}\n`); })();
-  ' > "$home/config/config.toml"
+  ' > "$home/config.toml"
 fi
 
 inner() {

@@ -17,9 +17,9 @@ if (!bin) throw new Error('ARCHIVIST_BIN must name the archivist binary (make te
 export async function startServe() {
   const home = await mkdtemp(join(tmpdir(), 'archivist-e2e-'));
   // Each instance gets its own node ports, as several run side by side.
-  await mkdir(join(home, 'config'), { recursive: true, mode: 0o700 });
+
   const [api, disc, listen] = [await freePort(), await freePort(), await freePort()];
-  await writeFile(join(home, 'config', 'config.toml'),
+  await writeFile(join(home, 'config.toml'),
     `[node]\napi_port = ${api}\ndiscovery_port = ${disc}\nlisten_port = ${listen}\nlog_level = "INFO"\n`, { mode: 0o600 });
   const proc = spawn(bin, ['serve', '--home', home, '--gui-address', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],

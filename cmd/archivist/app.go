@@ -73,7 +73,8 @@ func newApp(af appFlags) (*app.App, error) {
 }
 
 // runApp opens the window when asked and possible, otherwise serves the UI
-// over HTTP; either way the same app backend runs underneath.
+// over HTTP; either way the same app backend runs underneath, and the UI API
+// listens on loopback for the CLI and browsers.
 func runApp(ctx context.Context, af appFlags, window bool) error {
 	a, err := newApp(af)
 	if err != nil {
@@ -84,12 +85,20 @@ func runApp(ctx context.Context, af appFlags, window bool) error {
 	if window {
 		if why := shell.Available(); why != nil {
 			fmt.Fprintf(os.Stderr, "No window: %v. Running headless instead.\n", why)
-		} else {
-			return shell.Run(ctx, a.TrustedHandler(), a.Bus(), shell.Options{Title: "Archivist"})
+			window = false
 		}
 	}
-	ln, err := a.Listen()
+	ln, err := a.Listen(window)
 	if err != nil {
+		return err
+	}
+	if window {
+		serveCtx, stop := context.WithCancel(ctx)
+		served := make(chan struct{})
+		go func() { ln.Serve(serveCtx); close(served) }()
+		err := shell.Run(ctx, a.TrustedHandler(), a.Bus(), shell.Options{Title: "Archivist"})
+		stop()
+		<-served
 		return err
 	}
 	fmt.Printf("Archivist is running. Open this address in a browser:\n\n    %s\n\n", ln.URL)

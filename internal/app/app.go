@@ -153,37 +153,54 @@ func (a *App) apiServer(port int) *api.Server {
 // Listener is the headless UI listener, bound but not yet serving, so the
 // caller can print the real address (port 0 picks a free one).
 type Listener struct {
-	ln  net.Listener
-	srv *http.Server
-	URL string // login URL with the key, to print for the user
+	ln   net.Listener
+	srv  *http.Server
+	file string // the instance file, removed when serving ends
+	URL  string // login URL with the key, to print for the user
 }
 
-// Listen binds the UI API on the configured address.
-func (a *App) Listen() (*Listener, error) {
+// Listen binds the UI API on the configured address. With anyPort (the
+// desktop window, whose own UI needs no socket), a taken address falls back
+// to a free loopback port, so the CLI and "open in browser" still work. The
+// address is recorded in the instance file for the CLI to find.
+func (a *App) Listen(anyPort bool) (*Listener, error) {
 	ln, err := net.Listen("tcp", a.opts.GUIAddress)
+	if err != nil && anyPort && errors.Is(err, errAddrInUse()) {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+	}
 	if err != nil {
 		if errors.Is(err, errAddrInUse()) {
 			return nil, fmt.Errorf("cannot listen on %s: the port is in use (another Archivist running? choose another with --gui-address)", a.opts.GUIAddress)
 		}
 		return nil, fmt.Errorf("cannot listen on %s: %w", a.opts.GUIAddress, err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
+	addr := ln.Addr().(*net.TCPAddr)
 	srv := &http.Server{
-		Handler:           a.apiServer(port).Handler(),
+		Handler:           a.apiServer(addr.Port).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
 	}
-	return &Listener{ln: ln, srv: srv, URL: loginURL(ln.Addr().(*net.TCPAddr), a.key)}, nil
+	l := &Listener{ln: ln, srv: srv, URL: loginURL(addr, a.key), file: a.opts.Layout.InstanceFile()}
+	if err := writeInstance(l.file, Instance{URL: baseURL(addr), PID: os.Getpid()}); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return l, nil
 }
 
-// loginURL names a wildcard bind by the loopback address, which is what a
-// browser on the same machine can open.
+// loginURL is the address to open, with the key that signs a browser in.
 func loginURL(addr *net.TCPAddr, key string) string {
+	return baseURL(addr) + "/?token=" + key
+}
+
+// baseURL names a wildcard bind by the loopback address, which is what a
+// browser or the CLI on the same machine can open.
+func baseURL(addr *net.TCPAddr) string {
 	host := addr.IP.String()
 	if addr.IP.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return fmt.Sprintf("http://%s/?token=%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)), key)
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
 }
 
 // Serve serves until ctx ends, then shuts down gracefully.
@@ -192,6 +209,7 @@ func (l *Listener) Serve(ctx context.Context) error {
 	go func() { errc <- l.srv.Serve(l.ln) }()
 	select {
 	case err := <-errc:
+		os.Remove(l.file)
 		return err
 	case <-ctx.Done():
 	}
@@ -202,6 +220,7 @@ func (l *Listener) Serve(ctx context.Context) error {
 	if err := l.srv.Shutdown(shutdownCtx); err != nil {
 		l.srv.Close()
 	}
+	os.Remove(l.file)
 	return nil
 }
 

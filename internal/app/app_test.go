@@ -31,7 +31,6 @@ func startApp(t *testing.T) (base string, key string, a *App) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.MkdirAll(layout.ConfigDir, 0o700)
 	cfg := fmt.Sprintf("[node]\napi_port = %d\ndiscovery_port = %d\nlisten_port = %d\nlog_level = \"INFO\"\n",
 		nodetest.FreePort(t), nodetest.FreePort(t), nodetest.FreePort(t))
 	os.WriteFile(layout.ConfigFile(), []byte(cfg), 0o600)
@@ -46,7 +45,7 @@ func startApp(t *testing.T) (base string, key string, a *App) {
 		t.Fatal(err)
 	}
 	a.Start()
-	ln, err := a.Listen()
+	ln, err := a.Listen(false)
 	if err != nil {
 		t.Fatal(err)
 	}

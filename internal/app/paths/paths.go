@@ -26,6 +26,10 @@ func (l Layout) ConfigFile() string { return filepath.Join(l.ConfigDir, "config.
 // APIKeyFile is the path of the per-install UI API key.
 func (l Layout) APIKeyFile() string { return filepath.Join(l.ConfigDir, "api-key") }
 
+// InstanceFile is where a running instance writes the address of its UI
+// API, so the CLI (and a second launch) can find it.
+func (l Layout) InstanceFile() string { return filepath.Join(l.DataDir, "instance.json") }
+
 // NodeLog is the path of the storage node's captured output.
 func (l Layout) NodeLog() string { return filepath.Join(l.DataDir, "node.log") }
 
@@ -38,8 +42,9 @@ func ForHome(home string) (Layout, error) {
 	if err != nil {
 		return Layout{}, fmt.Errorf("--home %q: %w", home, err)
 	}
+	// DIR/config.toml, as `syncthing --home` keeps config.xml at the top.
 	return Layout{
-		ConfigDir: filepath.Join(abs, "config"),
+		ConfigDir: abs,
 		DataDir:   filepath.Join(abs, "data"),
 		NodeDir:   filepath.Join(abs, "node"),
 	}, nil
