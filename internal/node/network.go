@@ -153,24 +153,10 @@ func (n *Node) StreamNetwork(ctx context.Context, w io.Writer, m *dag.Manifest) 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	leaves := int(m.BlocksCount())
-	go n.net.ex.FetchDataset(ctx, m.TreeCid, leaves, nil, nil)
-	remaining := m.DatasetSize
-	for i := 0; remaining > 0; i++ {
-		if err := n.net.ex.FetchBlock(ctx, exchange.LeafAddress(m.TreeCid, i)); err != nil {
-			return fmt.Errorf("block %d of %s: %w", i, dag.CIDString(m.TreeCid), err)
-		}
-		data, err := n.leafBlock(m.TreeCid, i)
-		if err != nil {
-			return err
-		}
-		take := min(uint64(len(data)), remaining)
-		if _, err := w.Write(data[:take]); err != nil {
-			return err
-		}
-		remaining -= take
-	}
-	return nil
+	go n.net.ex.FetchDataset(ctx, m.TreeCid, int(m.BlocksCount()), nil, nil)
+	return n.writeLeaves(ctx, w, m, func(i int) error {
+		return n.net.ex.FetchBlock(ctx, exchange.LeafAddress(m.TreeCid, i))
+	})
 }
 
 // Wait waits for background network work to end (its context ended).

@@ -241,10 +241,21 @@ var errStop = errors.New("stop")
 // WriteDataset writes the dataset's bytes to w, block by block, cutting the
 // padding off the last block. It returns when ctx ends or w fails.
 func (n *Node) WriteDataset(ctx context.Context, w io.Writer, m *dag.Manifest) error {
+	return n.writeLeaves(ctx, w, m, nil)
+}
+
+// writeLeaves writes the dataset's blocks in order from the repo; ready,
+// when set, is called first for each block (to fetch it from the network).
+func (n *Node) writeLeaves(ctx context.Context, w io.Writer, m *dag.Manifest, ready func(i int) error) error {
 	remaining := m.DatasetSize
 	for i := 0; remaining > 0; i++ {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if ready != nil {
+			if err := ready(i); err != nil {
+				return fmt.Errorf("block %d of %s: %w", i, dag.CIDString(m.TreeCid), err)
+			}
 		}
 		data, err := n.leafBlock(m.TreeCid, i)
 		if err != nil {
