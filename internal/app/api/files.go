@@ -144,6 +144,8 @@ func writeServiceError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, files.ErrNodeNotRunning):
 		writeError(w, http.StatusServiceUnavailable, err.Error())
+	case errors.Is(err, files.ErrEmptyFile):
+		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.As(err, &apiErr) && apiErr.Status < 500:
 		writeError(w, apiErr.Status, apiErr.Message)
 	case errors.As(err, &apiErr):

@@ -37,6 +37,10 @@ const (
 // ErrNodeNotRunning is returned when there is no node to talk to.
 var ErrNodeNotRunning = errors.New("Node not running")
 
+// ErrEmptyFile is returned for an upload of zero bytes: a dataset needs at
+// least one block, so the node refuses it.
+var ErrEmptyFile = errors.New("the file is empty: there is nothing to store")
+
 // Service is the file service.
 type Service struct {
 	node func() (*nodeclient.Client, error)
@@ -109,6 +113,9 @@ func (s *Service) progress(typ string, p Progress) {
 
 // Upload stores r (size bytes, -1 if unknown) on the node under filename.
 func (s *Service) Upload(ctx context.Context, r io.Reader, size int64, filename, mimetype string) (string, error) {
+	if size == 0 {
+		return "", ErrEmptyFile
+	}
 	c, err := s.node()
 	if err != nil {
 		return "", err
