@@ -19,7 +19,7 @@ func main() {
 	root := rootCommand()
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "archivist:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -39,6 +39,6 @@ func rootCommand() *cobra.Command {
 		},
 	}
 	af.register(root)
-	root.AddCommand(appCommand(), serveCommand(), nodeCommand(), versionCommand())
+	root.AddCommand(append([]*cobra.Command{appCommand(), serveCommand(), withNodeControl(nodeCommand()), versionCommand()}, cliCommands()...)...)
 	return root
 }

@@ -13,13 +13,19 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
+	"sync"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/archivist-desktop/archivist/internal/app/api"
 	"github.com/archivist-desktop/archivist/internal/app/config"
+	"github.com/archivist-desktop/archivist/internal/app/devices"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
+	"github.com/archivist-desktop/archivist/internal/app/state"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
 )
@@ -44,10 +50,12 @@ type App struct {
 	cfg   *config.Store
 	node  *supervisor.Supervisor
 	files *files.Service
+	devs  *devices.Service
+	db    *bolt.DB // the app's state database, shared by the services
 	log   *slog.Logger
 
 	stop context.CancelFunc // ends the background services
-	done chan struct{}
+	wg   sync.WaitGroup     // the background services
 }
 
 // New prepares the instance's directories and credentials.
@@ -76,7 +84,11 @@ func New(opts Options) (*App, error) {
 			return nil, fmt.Errorf("locating this program (to run the node): %w", err)
 		}
 	}
-	a := &App{opts: opts, key: key, bus: events.NewBus(), cfg: cfg, log: opts.Log, done: make(chan struct{})}
+	db, err := state.Open(filepath.Join(opts.Layout.DataDir, state.FileName))
+	if err != nil {
+		return nil, err
+	}
+	a := &App{opts: opts, key: key, bus: events.NewBus(), cfg: cfg, db: db, log: opts.Log}
 	a.node = supervisor.New(supervisor.Options{
 		Binary:  self,
 		Args:    []string{"node"},
@@ -87,6 +99,16 @@ func New(opts Options) (*App, error) {
 		Log:     opts.Log.With("service", "supervisor"),
 	})
 	a.files = files.New(a.nodeClient, a.bus)
+	a.devs, err = devices.New(devices.Options{
+		DB:   db,
+		Node: a.nodeClient,
+		Bus:  a.bus,
+		Log:  opts.Log.With("service", "devices"),
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -105,8 +127,13 @@ func (a *App) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
 	changes, unsubscribe := a.cfg.Subscribe()
+	a.wg.Add(2)
 	go func() {
-		defer close(a.done)
+		defer a.wg.Done()
+		a.devs.Run(ctx)
+	}()
+	go func() {
+		defer a.wg.Done()
 		defer unsubscribe()
 		for {
 			select {
@@ -145,6 +172,7 @@ func (a *App) apiServer(port int) *api.Server {
 		Bus:          a.bus,
 		Config:       a.cfg,
 		Files:        a.files,
+		Devices:      a.devs,
 		Node:         a.node,
 		Log:          a.log,
 	})
@@ -228,9 +256,9 @@ func (l *Listener) Serve(ctx context.Context) error {
 func (a *App) Close() error {
 	if a.stop != nil {
 		a.stop()
-		<-a.done
+		a.wg.Wait()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return a.node.Close(ctx)
+	return errors.Join(a.node.Close(ctx), a.db.Close())
 }

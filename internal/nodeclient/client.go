@@ -233,6 +233,25 @@ func (c *Client) Connect(ctx context.Context, peerID string, addrs []string) err
 	return resp.Body.Close()
 }
 
+// Peers lists the peers the node is connected to (GET /peers, an extension
+// of the Go node). archivist-node has no such endpoint: it answers 404,
+// which IsNotFound reports.
+func (c *Client) Peers(ctx context.Context) ([]PeerInfo, error) {
+	var p []PeerInfo
+	return p, c.getJSON(ctx, http.MethodGet, "/peers", nil, &p)
+}
+
+// Disconnect asks the node to close every connection to a peer (DELETE
+// /peers/{peerId}, an extension of the Go node; archivist-node answers
+// 404). Not being connected is not an error.
+func (c *Client) Disconnect(ctx context.Context, peerID string) error {
+	resp, err := c.do(ctx, http.MethodDelete, "/peers/"+url.PathEscape(peerID), nil, nil)
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}
+
 // SetLogLevel changes the node's log level (e.g. "DEBUG" or
 // "INFO;TRACE:blockexc").
 func (c *Client) SetLogLevel(ctx context.Context, level string) error {

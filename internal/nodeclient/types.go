@@ -1,5 +1,7 @@
 package nodeclient
 
+import "time"
+
 // The wire types of the archivist-node REST API (spec §1.1). The Go node's
 // server encodes these same types, so client and server cannot drift; field
 // order is the reference's key order.
@@ -66,4 +68,25 @@ type ArchivistBuild struct {
 	Version   string `json:"version"`
 	Revision  string `json:"revision"`
 	Contracts string `json:"contracts"`
+}
+
+// PeerInfo is one connected peer in GET /peers, an extension of the Go
+// node (archivist-node has no peers listing and answers 404). The node
+// encodes internal/node/p2p.PeerInfo, which has these fields.
+type PeerInfo struct {
+	PeerID string `json:"peerId"`
+	// Addresses are the remote addresses of the open connections.
+	Addresses []string `json:"addresses"`
+	// Direction of the oldest connection: "inbound" or "outbound".
+	Direction string `json:"direction"`
+	// LatencyMs is the ping round-trip average; 0 until a ping answered.
+	LatencyMs      float64   `json:"latencyMs"`
+	AgentVersion   string    `json:"agentVersion"`
+	Protocols      []string  `json:"protocols"`
+	Muxer          string    `json:"muxer"`
+	ConnectedSince time.Time `json:"connectedSince"`
+	BytesIn        int64     `json:"bytesIn"`
+	BytesOut       int64     `json:"bytesOut"`
+	RateIn         float64   `json:"rateIn"`
+	RateOut        float64   `json:"rateOut"`
 }

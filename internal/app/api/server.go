@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/archivist-desktop/archivist/internal/app/config"
+	"github.com/archivist-desktop/archivist/internal/app/devices"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
@@ -30,6 +31,7 @@ type Options struct {
 	Bus          *events.Bus
 	Config       *config.Store
 	Files        *files.Service
+	Devices      *devices.Service
 	Node         *supervisor.Supervisor
 	Log          *slog.Logger
 }
@@ -72,6 +74,15 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /api/files/download", s.downloadFile)
 	s.mux.HandleFunc("GET /api/files/{cid}/content", s.fileContent)
 	s.mux.HandleFunc("DELETE /api/files/{cid}", s.deleteFile)
+	s.mux.HandleFunc("GET /api/devices", s.listDevices)
+	s.mux.HandleFunc("POST /api/devices", s.addDevice)
+	s.mux.HandleFunc("GET /api/devices/code", s.deviceCode)
+	s.mux.HandleFunc("GET /api/devices/code/qr.png", s.deviceQR)
+	s.mux.HandleFunc("GET /api/devices/{peerId}", s.getDevice)
+	s.mux.HandleFunc("PATCH /api/devices/{peerId}", s.renameDevice)
+	s.mux.HandleFunc("DELETE /api/devices/{peerId}", s.removeDevice)
+	s.mux.HandleFunc("POST /api/devices/{peerId}/connect", s.connectDevice)
+	s.mux.HandleFunc("POST /api/devices/{peerId}/disconnect", s.disconnectDevice)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -136,3 +136,18 @@ func (s *Server) peers(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, peers)
 }
+
+// disconnect closes the connections to a peer: 204 whether or not there
+// were any, 400 for something that is not a peer ID.
+func (s *Server) disconnect(w http.ResponseWriter, r *http.Request) {
+	id, err := peer.Decode(r.PathValue("peerId"))
+	if err != nil {
+		s.textError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err := s.net.Disconnect(id); err != nil {
+		s.textError(w, r, http.StatusInternalServerError, err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -26,6 +26,9 @@ type Network interface {
 	Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) error
 	// Peers lists the connected peers (an extension endpoint).
 	Peers() []p2p.PeerInfo
+	// Disconnect closes every connection to a peer (an extension
+	// endpoint); no connection is not an error.
+	Disconnect(id peer.ID) error
 }
 
 // Info is what the API needs to know about the running node beyond storage.
@@ -65,7 +68,8 @@ func New(n *node.Node, net Network, info Info, corsOrigin string, log *slog.Logg
 	s.mux.HandleFunc("GET "+p+"/spr", s.spr)
 	s.mux.HandleFunc("GET "+p+"/peerid", s.peerID)
 	s.mux.HandleFunc("GET "+p+"/connect/{peerId}", s.connect)
-	s.mux.HandleFunc("GET "+p+"/peers", s.peers) // extension: archivist-node has no peers listing
+	s.mux.HandleFunc("GET "+p+"/peers", s.peers)                  // extension: archivist-node has no peers listing
+	s.mux.HandleFunc("DELETE "+p+"/peers/{peerId}", s.disconnect) // extension
 	s.mux.HandleFunc("GET "+p+"/debug/info", s.debugInfo)
 	s.mux.HandleFunc("POST "+p+"/debug/chronicles/loglevel", s.logLevel)
 	for _, route := range marketplaceRoutes {

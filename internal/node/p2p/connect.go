@@ -161,3 +161,16 @@ func abbreviate(s string) string {
 	}
 	return s
 }
+
+// Disconnect closes every connection to a peer. It is not an error when
+// there are none. The peer may dial again; closing only ends what is open
+// now.
+func (n *Host) Disconnect(id peer.ID) error {
+	if err := id.Validate(); err != nil {
+		return fmt.Errorf("disconnect: %w", err)
+	}
+	if err := n.h.Network().ClosePeer(id); err != nil {
+		return fmt.Errorf("disconnecting %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,39 @@
+// Package state opens the app's own database, <data dir>/state.db: a bbolt
+// file (one writer, crash-safe transactions) that the app's services share,
+// each in its own bucket (devices, and later sync and backup state). The app
+// opens it once and hands the *bolt.DB to the services.
+package state
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// FileName is the database's name in the app's data directory.
+const FileName = "state.db"
+
+// lockTimeout is how long Open waits for another process's lock.
+const lockTimeout = time.Second
+
+// Open opens (creating it when missing) the state database at path. bbolt
+// locks the file: while another process holds it, Open fails after a
+// second with an error that says so.
+func Open(path string) (*bolt.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("state database: %w", err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("state database %s is in use by another process (is another Archivist instance running with the same data directory? quit it, or give this one its own --home)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state database %s: %w", path, err)
+	}
+	return db, nil
+}
