@@ -58,7 +58,8 @@ func (s *Supervisor) Diagnostics(ctx context.Context) Diagnostics {
 		api = "http://127.0.0.1:" + strconv.Itoa(cfg.APIPort)
 	}
 	d := Diagnostics{APIURL: api, State: st.State, CheckedAt: time.Now().UTC()}
-	info, space, err := fetch(ctx, nodeclient.New(api), 5*time.Second)
+	fig, err := fetch(ctx, nodeclient.New(api), 5*time.Second)
+	info, space := fig.info, fig.space
 	if err != nil {
 		d.Error = "Failed to connect to node API: " + err.Error()
 		tip := "Start the node (Dashboard → Start)."
@@ -86,7 +87,7 @@ func (s *Supervisor) Diagnostics(ctx context.Context) Diagnostics {
 		addressesCheck(info.Addrs, cfg.ListenPort),
 	)
 	d.Checks = append(d.Checks, reachabilityChecks(info.Addrs, info.AnnounceAddresses, cfg.ListenPort)...)
-	d.Checks = append(d.Checks, peersCheck(st.PeerCount, cfg.ListenPort),
+	d.Checks = append(d.Checks, peersCheck(fig.peers, cfg.ListenPort),
 		diskCheck(cfg.DataDirectory, space.QuotaMaxBytes, space.QuotaUsedBytes+space.QuotaReservedBytes))
 	return d
 }

@@ -301,10 +301,10 @@ func (s *Supervisor) onReady(r readyResult) {
 		return
 	}
 	s.st.State, s.st.LastError = StateRunning, ""
-	s.st.setFigures(r.info, r.space, r.at)
+	s.st.setFigures(r.fig, r.at)
 	s.resolve(&s.startWaiters, nil)
 	s.startedEvent = true
-	s.notes.Info("node ready", "pid", c.pid, "api", c.apiURL, "version", r.info.Archivist.Version)
+	s.notes.Info("node ready", "pid", c.pid, "api", c.apiURL, "version", r.fig.info.Archivist.Version)
 	s.log.Info("node ready", "pid", c.pid, "api", c.apiURL)
 	s.healthT = time.NewTimer(s.opts.HealthInterval)
 }
@@ -338,7 +338,7 @@ func (s *Supervisor) onHealth(h healthResult) {
 		}
 	} else {
 		s.healthFails = 0
-		s.st.setFigures(h.info, h.space, h.at)
+		s.st.setFigures(h.fig, h.at)
 	}
 	s.healthT = time.NewTimer(s.opts.HealthInterval)
 }

@@ -9,19 +9,24 @@ import (
 )
 
 type readyResult struct {
-	run   uint64
-	info  nodeclient.DebugInfo
-	space nodeclient.Space
-	at    time.Time
-	err   error // not ready within ReadyTimeout
+	run uint64
+	fig figures
+	at  time.Time
+	err error // not ready within ReadyTimeout
 }
 
 type healthResult struct {
-	run   uint64
+	run uint64
+	fig figures
+	at  time.Time
+	err error
+}
+
+// figures is what the node's API said about it.
+type figures struct {
 	info  nodeclient.DebugInfo
 	space nodeclient.Space
-	at    time.Time
-	err   error
+	peers *int // nil: the node has no peers listing (archivist-node)
 }
 
 // readyPoll is how often a starting node's API is asked; requestTimeout
@@ -31,17 +36,26 @@ const (
 	requestTimeout = 2 * time.Second
 )
 
-// fetch asks the node what Status shows. Both answers are needed: an API
-// that serves /debug/info while its repo cannot answer /space is not ready.
-func fetch(ctx context.Context, c *nodeclient.Client, timeout time.Duration) (nodeclient.DebugInfo, nodeclient.Space, error) {
+// fetch asks the node what Status shows. Info and space are both needed:
+// an API that serves /debug/info while its repo cannot answer /space is not
+// ready. The peer count comes from our node's /peers extension; another
+// archivist-node has none, and the count stays unknown.
+func fetch(ctx context.Context, c *nodeclient.Client, timeout time.Duration) (figures, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	info, err := c.Info(ctx)
-	if err != nil {
-		return info, nodeclient.Space{}, err
+	var f figures
+	var err error
+	if f.info, err = c.Info(ctx); err != nil {
+		return f, err
 	}
-	space, err := c.Space(ctx)
-	return info, space, err
+	if f.space, err = c.Space(ctx); err != nil {
+		return f, err
+	}
+	if peers, err := c.Peers(ctx); err == nil {
+		n := len(peers)
+		f.peers = &n
+	}
+	return f, nil
 }
 
 // probe polls a starting node until its API really answers, applies the
@@ -50,10 +64,10 @@ func (s *Supervisor) probe(c *child) {
 	deadline := time.Now().Add(s.opts.ReadyTimeout)
 	var res readyResult
 	for {
-		info, space, err := fetch(c.ctx, c.client, requestTimeout)
+		fig, err := fetch(c.ctx, c.client, requestTimeout)
 		if err == nil {
 			s.applyLogLevel(c.ctx, c.client, s.opts.Config().LogLevel)
-			res = readyResult{run: c.run, info: info, space: space, at: time.Now()}
+			res = readyResult{run: c.run, fig: fig, at: time.Now()}
 			break
 		}
 		if c.ctx.Err() != nil {
@@ -77,9 +91,9 @@ func (s *Supervisor) probe(c *child) {
 
 // healthCheck asks a running node how it is and reports to the loop.
 func (s *Supervisor) healthCheck(c *child) {
-	info, space, err := fetch(c.ctx, c.client, s.opts.HealthTimeout)
+	fig, err := fetch(c.ctx, c.client, s.opts.HealthTimeout)
 	select {
-	case s.healthC <- healthResult{run: c.run, info: info, space: space, at: time.Now(), err: err}:
+	case s.healthC <- healthResult{run: c.run, fig: fig, at: time.Now(), err: err}:
 	case <-c.ctx.Done():
 	}
 }

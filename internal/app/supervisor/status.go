@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"slices"
 	"time"
-
-	"github.com/archivist-desktop/archivist/internal/nodeclient"
 )
 
 // State is where the node is in its life.
@@ -45,11 +43,10 @@ type Status struct {
 	Version       string     `json:"version,omitempty"` // /debug/info archivist.version
 	Revision      string     `json:"revision,omitempty"`
 
-	// PeerCount is the number of connected peers, or null when the node
-	// does not report it: archivist-node's API has no peer listing (its
-	// /debug/info table lists discovery-table entries, which are not
-	// connections), and nodeclient has no peers call yet. It is filled in
-	// once one exists; until then the UI must show "unknown", not 0.
+	// PeerCount is the number of connected peers (our node's /peers
+	// extension), or null when the node does not report it: archivist-node's
+	// API has no peer listing (its /debug/info table lists discovery-table
+	// entries, which are not connections), so the UI shows "unknown", not 0.
 	PeerCount *int `json:"peerCount"`
 
 	// Storage, from /space. Available is what the quota still allows
@@ -101,7 +98,9 @@ func (s Status) equal(o Status) bool {
 }
 
 // setFigures records what the node's API said.
-func (s *Status) setFigures(info nodeclient.DebugInfo, space nodeclient.Space, at time.Time) {
+func (s *Status) setFigures(f figures, at time.Time) {
+	info, space := f.info, f.space
+	s.PeerCount = f.peers
 	s.Version, s.Revision = info.Archivist.Version, info.Archivist.Revision
 	s.PeerID, s.SPR = info.ID, info.SPR
 	s.Addresses = nonNil(info.Addrs)
