@@ -35,8 +35,6 @@ const (
 	EventPeerConnected    = "peer-connected"    // data: the peer ID
 	EventPeerDisconnected = "peer-disconnected" // data: the peer ID
 	EventDevicesChanged   = "devices-changed"   // no data: refetch the list
-	// EventNodeStarted is the supervisor's event that triggers reconnecting.
-	EventNodeStarted = "node-started"
 )
 
 // Bucket is the service's bucket in the state database.

@@ -15,6 +15,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/node/nodetest"
 )
 
@@ -310,7 +311,7 @@ func TestReconnectsPairedDevicesWhenTheNodeStarts(t *testing.T) {
 		t.Fatal("reconnected before the node started")
 	}
 	a.running.Store(true)
-	a.bus.Publish(EventNodeStarted, nil)
+	a.bus.Publish(supervisor.EventStarted, nil)
 	waitFor(t, "B to be reconnected", 15*time.Second, func() bool { dev, _ := a.find(b.info.ID); return dev.Connected })
 	expectConnected(t, a, b, must(a.svc.Get(ctx, b.info.ID)))
 	waitFor(t, "the unreachable device's error", 15*time.Second, func() bool {

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/archivist-desktop/archivist/internal/app/events"
+	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
 )
 
@@ -178,7 +179,7 @@ func (s *Service) Run(ctx context.Context) {
 				s.startReconnect(ctx)
 				continue
 			}
-			if ev.Type == EventNodeStarted {
+			if ev.Type == supervisor.EventStarted {
 				s.refresh(ctx)
 				s.takeNewNode()
 				s.startReconnect(ctx)

@@ -262,6 +262,7 @@ func (s *Supervisor) onExit(ex exitInfo) {
 		s.notes.Info("node stopped", "pid", c.pid, "exit", how)
 		s.log.Info("node stopped", "pid", c.pid, "exit", how)
 		s.st.State = StateStopped
+		s.events = append(s.events, EventStopped)
 		s.resolve(&s.stopWaiters, nil)
 		if c.reason == reasonClose {
 			s.resolve(&s.startWaiters, ErrClosed)
@@ -275,6 +276,7 @@ func (s *Supervisor) onExit(ex exitInfo) {
 		s.freshStart()
 	case reasonNotReady, reasonHung:
 		s.notes.Warn("node stopped", "pid", c.pid, "exit", how, "why", c.reasonErr.Error())
+		s.events = append(s.events, EventCrashed)
 		s.failed(c.reasonErr)
 	default:
 		what := "node exited while starting"
@@ -284,6 +286,7 @@ func (s *Supervisor) onExit(ex exitInfo) {
 		err := fmt.Errorf("%s (%s)%s", what, how, c.tail.explain())
 		s.notes.Error(what, "pid", c.pid, "exit", how)
 		s.log.Error(what, "pid", c.pid, "exit", how)
+		s.events = append(s.events, EventCrashed)
 		s.failed(err)
 	}
 }
@@ -303,7 +306,7 @@ func (s *Supervisor) onReady(r readyResult) {
 	s.st.State, s.st.LastError = StateRunning, ""
 	s.st.setFigures(r.fig, r.at)
 	s.resolve(&s.startWaiters, nil)
-	s.startedEvent = true
+	s.events = append(s.events, EventStarted)
 	s.notes.Info("node ready", "pid", c.pid, "api", c.apiURL, "version", r.fig.info.Archivist.Version)
 	s.log.Info("node ready", "pid", c.pid, "api", c.apiURL)
 	s.healthT = time.NewTimer(s.opts.HealthInterval)
@@ -350,16 +353,16 @@ func (s *Supervisor) commit() {
 	changed := !s.snapshot.equal(s.st)
 	s.snapshot = s.st.clone()
 	s.mu.Unlock()
+	events := s.events
+	s.events = nil
 	if s.opts.Bus == nil {
-		s.startedEvent = false
 		return
 	}
 	if changed {
-		s.opts.Bus.Publish("node-state", s.Status())
+		s.opts.Bus.Publish(EventState, s.Status())
 	}
-	if s.startedEvent {
-		s.startedEvent = false
-		s.opts.Bus.Publish("node-started", s.Status())
+	for _, ev := range events {
+		s.opts.Bus.Publish(ev, s.Status())
 	}
 }
 

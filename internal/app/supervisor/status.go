@@ -127,3 +127,11 @@ func nonNil(s []string) []string {
 	}
 	return slices.Clone(s)
 }
+
+// Events on the app's bus; each carries the Status.
+const (
+	EventState   = "node-state"   // any change of the status
+	EventStarted = "node-started" // the node became ready
+	EventStopped = "node-stopped" // stopped on request
+	EventCrashed = "node-crashed" // exited or hung unexpectedly (it is restarted with backoff)
+)

@@ -36,7 +36,7 @@ type Supervisor struct {
 	healthT      *time.Timer
 	healthBusy   bool
 	healthFails  int
-	startedEvent bool // publish node-started at the next commit
+	events       []string // node-started/-stopped/-crashed, published after the next node-state
 	readyC       chan readyResult
 	healthC      chan healthResult
 }
