@@ -116,6 +116,15 @@ func (s *Server) deleteFile(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+func (s *Server) deleteAllFiles(w http.ResponseWriter, r *http.Request) {
+	n, err := s.opts.Files.DeleteAll(r.Context())
+	if err != nil {
+		writeServiceError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"deleted": n})
+}
+
 // validCID refuses anything that is not a CID before it reaches the node,
 // with the node's own wording.
 func validCID(w http.ResponseWriter, s string) bool {

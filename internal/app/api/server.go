@@ -74,6 +74,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /api/files/download", s.downloadFile)
 	s.mux.HandleFunc("GET /api/files/{cid}/content", s.fileContent)
 	s.mux.HandleFunc("DELETE /api/files/{cid}", s.deleteFile)
+	s.mux.HandleFunc("POST /api/files/delete-all", s.deleteAllFiles)
 	s.mux.HandleFunc("GET /api/devices", s.listDevices)
 	s.mux.HandleFunc("POST /api/devices", s.addDevice)
 	s.mux.HandleFunc("GET /api/devices/code", s.deviceCode)

@@ -208,6 +208,32 @@ func (s *Service) Delete(ctx context.Context, cid string) error {
 	return nil
 }
 
+// DeleteAll removes every dataset stored on the node and returns how many
+// it removed; it stops at the first failure, which it reports.
+func (s *Service) DeleteAll(ctx context.Context) (int, error) {
+	list, err := s.List(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c, err := s.node()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	defer func() {
+		if n > 0 {
+			s.bus.Publish(EventFilesChanged, nil)
+		}
+	}()
+	for _, f := range list {
+		if err := c.Delete(ctx, f.CID); err != nil {
+			return n, fmt.Errorf("deleted %d of %d files, then %s: %w", n, len(list), f.CID, err)
+		}
+		n++
+	}
+	return n, nil
+}
+
 // Open streams a stored dataset (for a browser download).
 func (s *Service) Open(ctx context.Context, cid string) (*nodeclient.Content, error) {
 	c, err := s.node()

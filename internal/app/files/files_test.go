@@ -89,8 +89,11 @@ func TestUploadListDownloadThroughARealNode(t *testing.T) {
 		t.Fatalf("final progress events missing or wrong (upload %v, download %v)", uploadDone, downloadDone)
 	}
 
-	if err := svc.Delete(ctx, cid); err != nil {
+	if _, err := svc.Upload(ctx, bytes.NewReader([]byte("second")), 6, "second.txt", ""); err != nil {
 		t.Fatal(err)
+	}
+	if n, err := svc.DeleteAll(ctx); err != nil || n != 2 {
+		t.Fatalf("delete all: %d %v", n, err)
 	}
 	if list, _ := svc.List(ctx); len(list) != 0 {
 		t.Fatalf("list after delete: %+v", list)
