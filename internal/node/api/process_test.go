@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -331,4 +332,14 @@ func TestDeletingOneOfTwoNamesForTheSameBytesKeepsTheOther(t *testing.T) {
 	expect(t, "delete b", call(t, "DELETE", n.URL+"/data/"+b.body, nil, nil), 204, "")
 	expect(t, "space empty", call(t, "GET", n.URL+"/space", nil, nil), 200,
 		`{"totalBlocks":0,"quotaMaxBytes":21474836480,"quotaUsedBytes":0,"quotaReservedBytes":0}`)
+}
+
+func TestMetricsEndpoint(t *testing.T) {
+	port := nodetest.FreePort(t)
+	n := nodetest.Start(t, t.TempDir(), "--metrics", "--metrics-port", fmt.Sprint(port))
+	call(t, "POST", n.URL+"/data", strings.NewReader("some file contents"), nil)
+	got := call(t, "GET", fmt.Sprintf("http://127.0.0.1:%d/metrics", port), nil, nil)
+	if got.status != 200 || !strings.Contains(got.body, "archivist_repo_blocks 2") || !strings.Contains(got.body, "archivist_blockexc_received_bytes_total") {
+		t.Fatalf("metrics: %d\n%.2000s", got.status, got.body)
+	}
 }
