@@ -27,3 +27,20 @@ export function percentOf(done: number, total: number): number | null {
   if (!(total > 0)) return null;
   return Math.min(100, Math.floor((done * 100) / total));
 }
+
+/**
+ * How long ago a time was, for people: "just now" (under a minute, or a
+ * clock slightly ahead), "5 min ago", "3 h ago", then the date. Invalid
+ * input gives "—". now is the browser's clock (ms).
+ */
+export function formatRelativeTime(iso: string, now: number): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '—';
+  const seconds = Math.floor((now - t) / 1000);
+  if (seconds < 60) return 'just now';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  return new Date(t).toLocaleDateString();
+}

@@ -67,3 +67,65 @@ function requestUrl(input: RequestInfo | URL): string {
 }
 
 export const VERSION_BODY = { version: '0.1.0', revision: 'abc1234def5678', buildDate: '2025-01-01T00:00:00Z' };
+
+/** A promise to settle from the test, for looking at a page while a request is pending. */
+export function deferred<T>() {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+// ---- devices -------------------------------------------------------------------
+// Real codes made with internal/node/identity (secp256k1 and ed25519 keys).
+
+export const DEVICE_PEER_ID = '16Uiu2HAm4BMsxcYGPDauUDPHZ5LeXuX2Y2Bs7o1C8Rtp96zCjpiY';
+export const DEVICE_SPR =
+  'spr:CiUIAhIhAoIOlalQVAKuYopZu19VfBqusCiSvI9BdCjUddKdwXYlEgIDARpECicAJQgCEiECgg6VqVBUAq5iilm7X1V8Gq6wKJK8j0F0KNR10p3BdiUQARoLCgkEwKgBFJECH5oaCgoIBMCoARQGH4YqRjBEAiAxD5V0caE7OP4fVYRsx81Lijd72NDRLnOG-JdlH1-w7AIgT8HxA9f45n8uWXSde8peE3DmbsS2RcmN_8M5u-CSGZo';
+export const ED25519_PEER_ID = '12D3KooWGpi5DH3TK2rjnPduppX6ri5oM3f4RLt6ewhGFGgcTnnh';
+export const ED25519_SPR =
+  'spr:CiQIARIgaBhQkO40IwpcN9RBlbjXg-EnSsc394UdMKsYu0iV9g4SAgMBGjYKJgAkCAESIGgYUJDuNCMKXDfUQZW414PhJ0rHN_eFHTCrGLtIlfYOEAEaCgoIBMCoARQGH4YqQOJPPjbUy9EF4qj6HKOpCZny4OkJWylzT9ZH1FiCOMvw__qmnVFxfxjeHLxmQ3GTWh6z3o-bLUPGn79330GpCwM';
+
+/** A device as GET /api/devices answers it (JSON shape, not normalised), connected by default. */
+export function deviceJSON(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = new Date().toISOString();
+  return {
+    peerId: DEVICE_PEER_ID,
+    nickname: 'Laptop',
+    addresses: ['/ip4/192.168.1.20/tcp/8070'],
+    firstSeen: '2025-01-01T00:00:00Z',
+    lastSeen: now,
+    pairedAt: '2025-01-01T00:00:00Z',
+    connected: true,
+    latencyMs: 12.4,
+    agentVersion: 'archivist-desktop/0.1.0',
+    direction: 'outbound',
+    connectedSince: now,
+    remoteAddresses: ['/ip4/192.168.1.20/tcp/8070'],
+    bytesIn: 2048,
+    bytesOut: 1024,
+    ...overrides,
+  };
+}
+
+/** Link fields of a peer the node does not see connected. */
+export const OFFLINE_LINK = {
+  connected: false,
+  latencyMs: null,
+  agentVersion: '',
+  direction: '',
+  connectedSince: null,
+  remoteAddresses: [],
+  bytesIn: 0,
+  bytesOut: 0,
+};
+
+/** This device's code as GET /api/devices/code answers it. */
+export const SHARE_CODE_JSON = {
+  peerId: ED25519_PEER_ID,
+  spr: ED25519_SPR,
+  addresses: ['/ip4/192.168.1.30/tcp/8070', '/ip4/127.0.0.1/tcp/8070'],
+  multiaddr: `/ip4/192.168.1.30/tcp/8070/p2p/${ED25519_PEER_ID}`,
+  qrPng: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+};

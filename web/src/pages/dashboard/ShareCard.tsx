@@ -19,22 +19,47 @@ function withPeer(addr: string, peerId: string): string {
  * How other devices reach this node: the address to share, the peer ID,
  * every announced address (loopback ones marked "this machine only") and
  * the signed peer record, each with Copy. Shown once the node has a peer ID.
- * No QR code: there is no QR library in this app.
  */
 export function ShareCard({ status, title }: { status: NodeStatus; title: string }) {
   const titleId = useId();
   const peerId = status.peerId;
   if (!peerId) return null;
   const announce = status.announceAddresses;
-  const connect = connectAddress(announce, peerId);
-  const onlyLoopback = announce.length > 0 && announce.every((a) => addrScope(a) === 'loopback');
 
   return (
     <section className="dash-panel share-card" aria-labelledby={titleId}>
       <h3 id={titleId} className="panel-heading">
         {title}
       </h3>
+      <ShareDetails
+        peerId={peerId}
+        addresses={announce}
+        connect={connectAddress(announce, peerId)}
+        spr={status.spr}
+      />
+    </section>
+  );
+}
 
+export interface ShareDetailsProps {
+  peerId: string;
+  /** The announced addresses. */
+  addresses: readonly string[];
+  /** The address to give another device, with /p2p/<peer ID>; null when there is none. */
+  connect: string | null;
+  spr?: string;
+}
+
+/**
+ * The rows of a share card — connect address, peer ID, announced addresses,
+ * SPR, each with Copy — without the card around them, so other pages (My
+ * Devices, Add Device) show this device's code the same way.
+ */
+export function ShareDetails({ peerId, addresses: announce, connect, spr }: ShareDetailsProps) {
+  const onlyLoopback = announce.length > 0 && announce.every((a) => addrScope(a) === 'loopback');
+
+  return (
+    <>
       {connect ? (
         <div className="share-row">
           <span className="share-label">Connect address (share this)</span>
@@ -81,17 +106,17 @@ export function ShareCard({ status, title }: { status: NodeStatus; title: string
         </div>
       )}
 
-      {status.spr && (
+      {spr && (
         <div className="share-row">
           <span className="share-label">Signed peer record (SPR)</span>
           <div className="share-value">
-            <code className="share-code" title={status.spr}>
-              {status.spr.length > SPR_PREVIEW ? `${status.spr.slice(0, SPR_PREVIEW)}…` : status.spr}
+            <code className="share-code" title={spr}>
+              {spr.length > SPR_PREVIEW ? `${spr.slice(0, SPR_PREVIEW)}…` : spr}
             </code>
-            <CopyButton text={status.spr} what="SPR" />
+            <CopyButton text={spr} what="SPR" />
           </div>
         </div>
       )}
-    </section>
+    </>
   );
 }

@@ -1,0 +1,103 @@
+import { useEffect, useId, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { getShareCode, isNodeNotRunning, type ShareCode } from '../../api/devices';
+import { errorText } from '../../lib/errorText';
+import { ShareDetails } from '../dashboard/ShareCard';
+import '../../styles/dashboard.css';
+import '../../styles/devices.css';
+
+type CodeState =
+  | { status: 'loading' }
+  | { status: 'ok'; code: ShareCode }
+  | { status: 'down' }
+  | { status: 'error'; message: string };
+
+/**
+ * "This device": the code another device needs to pair with this one — a QR
+ * code of the SPR (a PNG the backend made), the connect multiaddr, the peer
+ * ID, the announced addresses and the SPR, each with Copy. Read from the
+ * running node (GET /api/devices/code) on mount and whenever reloadKey
+ * changes (the page bumps it when the node starts or stops).
+ */
+export function ThisDeviceCard({ reloadKey = 0 }: { reloadKey?: number }) {
+  const titleId = useId();
+  const [state, setState] = useState<CodeState>({ status: 'loading' });
+  const [retries, setRetries] = useState(0);
+
+  useEffect(() => {
+    let cancelled = false;
+    getShareCode().then(
+      (code) => {
+        if (!cancelled) setState({ status: 'ok', code });
+      },
+      (err: unknown) => {
+        if (cancelled) return;
+        setState(isNodeNotRunning(err) ? { status: 'down' } : { status: 'error', message: errorText(err) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [reloadKey, retries]);
+
+  return (
+    <section className="dash-panel this-device" aria-labelledby={titleId} aria-busy={state.status === 'loading'}>
+      <div className="panel-head">
+        <p id={titleId} className="panel-title">
+          This device
+        </p>
+        {state.status === 'ok' && <span className="device-badge online">Online</span>}
+        {state.status === 'down' && <span className="device-badge offline">Node stopped</span>}
+      </div>
+
+      {state.status === 'loading' && (
+        <p className="empty-state" role="status">
+          Loading this device&apos;s code…
+        </p>
+      )}
+
+      {state.status === 'down' && (
+        <p className="empty-state">
+          The node is not running, so this device has no code to share. Start it from the{' '}
+          <Link to="/">Dashboard</Link>.
+        </p>
+      )}
+
+      {state.status === 'error' && (
+        <div className="error-banner" role="alert">
+          <p>Could not read this device&apos;s code: {state.message}</p>
+          <button type="button" onClick={() => setRetries((n) => n + 1)}>
+            Retry
+          </button>
+        </div>
+      )}
+
+      {state.status === 'ok' && <CodeDetails code={state.code} />}
+    </section>
+  );
+}
+
+function CodeDetails({ code }: { code: ShareCode }) {
+  return (
+    <div className="this-device-body">
+      <p className="share-hint this-device-hint">
+        Give the other device one of these: on it, open Add Device and paste the connect address or the SPR.
+      </p>
+      {code.qrPng && (
+        <figure className="device-qr">
+          {/* Our own backend's PNG (checked to be base64 in api/devices), not peer data. */}
+          <img src={`data:image/png;base64,${code.qrPng}`} alt="QR code of this device's SPR" />
+          <figcaption>QR code of the SPR</figcaption>
+        </figure>
+      )}
+      <div className="this-device-details">
+        <ShareDetails
+          peerId={code.peerId}
+          addresses={code.addresses}
+          connect={code.multiaddr || null}
+          spr={code.spr || undefined}
+        />
+      </div>
+    </div>
+  );
+}
