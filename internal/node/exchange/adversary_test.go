@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"bufio"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -146,12 +147,14 @@ func TestBadSeeder(t *testing.T) {
 // wanted blocks cannot drain.
 type gateStore struct {
 	Store
-	gate chan struct{}
+	gate    chan struct{}
+	waiting atomic.Int32 // GetForPeer calls blocked on the gate
 }
 
 func (g *gateStore) HasBlock(BlockAddress) bool { return false }
 
 func (g *gateStore) GetForPeer(a BlockAddress) (cid.Cid, []byte, []byte, error) {
+	g.waiting.Add(1)
 	<-g.gate
 	return g.Store.GetForPeer(a)
 }

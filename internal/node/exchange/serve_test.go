@@ -144,10 +144,9 @@ func TestServeCancel(t *testing.T) {
 	// The serve goroutine takes the first entry and blocks on the gate;
 	// the second waits in the queue and is cancelled there.
 	r.send(t, WantListEntry{Address: LeafAddress(d.treeCid, 0), WantType: WantBlock})
-	eventually(t, "the first want to be taken", func() bool {
-		ps, _ := a.e.Stats().Peer(r.h.ID())
-		return ps.Wants == 0
-	})
+	// Wants is 0 before the entry arrives too: wait for the serve goroutine
+	// to be blocked on the gate with it.
+	eventually(t, "the first want to be taken", func() bool { return gate.waiting.Load() == 1 })
 	r.send(t, WantListEntry{Address: LeafAddress(d.treeCid, 1), WantType: WantBlock})
 	r.send(t, WantListEntry{Address: LeafAddress(d.treeCid, 1), WantType: WantBlock, Cancel: true})
 	eventually(t, "the cancel", func() bool {
