@@ -33,7 +33,7 @@ test('node runs, a file uploads from the page and downloads back identical', asy
   const content = randomBytes(300000);
   await writeFile(file, content);
 
-  await page.getByRole('link', { name: 'Restore', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Restore', exact: true }).click();
   await page.locator('input[type="file"]').setInputFiles(file);
   const row = page.getByRole('row', { name: /holiday notes\.txt/ });
   await row.waitFor({ timeout: 20000 });

@@ -42,11 +42,13 @@ test('the printed URL opens the app with a live value from the API', async () =>
   await page.waitForFunction((v) => document.querySelector('[data-testid="app-version"]')?.textContent.includes(v), api.version);
   await page.waitForFunction(() => document.querySelector('[data-testid="event-state"]')?.textContent.includes('live'));
 
+  // Pages link to each other too: click the entries of the navigation.
+  const nav = page.getByRole('navigation', { name: 'Main' });
   for (const p of pages) {
-    if (p.advanced && !(await page.getByRole('link', { name: p.link, exact: true }).isVisible())) {
-      await page.getByRole('button', { name: /Advanced/ }).click();
+    if (p.advanced && !(await nav.getByRole('link', { name: p.link, exact: true }).isVisible())) {
+      await nav.getByRole('button', { name: /Advanced/ }).click();
     }
-    await page.getByRole('link', { name: p.link, exact: true }).click();
+    await nav.getByRole('link', { name: p.link, exact: true }).click();
     await page.waitForURL((u) => new URL(u).pathname === p.path);
     const h = page.getByRole('heading', { name: p.heading, exact: true });
     await h.waitFor({ timeout: 5000 });
