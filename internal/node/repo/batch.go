@@ -2,6 +2,7 @@ package repo
 
 import (
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/ipfs/go-cid"
@@ -17,6 +18,12 @@ const writeAhead = 8
 // Batch collects one upload. Block files are written as they come; nothing
 // is visible to readers or counted as used until Commit. A Batch is safe for
 // concurrent use; a put after Commit or Abort fails with ErrBatchDone.
+//
+// What a batch remembers until Commit is kept compact, since an upload of
+// 10 GiB has 163,840 blocks and leaves: block CIDs packed in one slab (see
+// blockSet), leaves as fixed-size records pointing into it, proofs (when
+// given at all) in chunked slabs. Under 100 bytes per block and its leaf,
+// plus the proof.
 type Batch struct {
 	r *Repo
 
@@ -26,36 +33,84 @@ type Batch struct {
 	writeMu  sync.Mutex
 	writeErr error // first failed background write
 
-	mu        sync.Mutex
-	done      bool
-	blocks    map[string]*batchBlock // by file name
-	order     []string               // file names in put order, for the commit
-	leaves    map[string]batchLeaf   // by leaf key
-	manifests map[string][]byte      // by file name
-	bytes     int64                  // this batch's share of r.pendingBytes
+	mu   sync.Mutex
+	done bool
+	// blocks is read by other goroutines holding r.mu (Repo.claimedLocked),
+	// so it is only changed with both b.mu and r.mu held.
+	blocks    blockSet
+	leaves    []leafRec
+	trees     []string          // tree CIDs (binary) of the leaves
+	treeIndex map[string]uint32 // position in trees
+	extra     []byte            // leaf block CIDs that were not put in this batch
+	proofs    [][]byte          // the proofs given, concatenated in chunks of proofChunk
+	proofLoc  []proofLoc        // by leaf; nil until a proof is given
+	manifests map[string][]byte // by binary CID
+	bytes     int64             // this batch's share of r.pendingBytes
 }
 
-type batchBlock struct {
-	c     cid.Cid
-	size  int64
-	wrote bool // the batch wrote (or found) the file uncommitted: Commit syncs it
+// leafRec is one PutProof, 24 bytes. The block CID is either record
+// blockRef of b.blocks or, with leafExtra set, blockLen bytes at blockRef in
+// b.extra. The proof, if any, is in b.proofs (see leafProof).
+type leafRec struct {
+	index    uint64
+	blockRef uint32
+	tree     uint32
+	blockLen uint16
+	flags    uint8
 }
 
-type batchLeaf struct {
-	tree  cid.Cid
-	index uint64
-	block cid.Cid
-	proof []byte
+const (
+	leafExtra uint8 = 1 << iota // the block CID is in b.extra
+	leafWrite                   // Commit: the leaf is new or changed
+	leafFresh                   // Commit: no leaf of its tree was stored before
+)
+
+func (b *Batch) leafBlock(l *leafRec) []byte {
+	if l.flags&leafExtra != 0 {
+		return b.extra[l.blockRef : l.blockRef+uint32(l.blockLen)]
+	}
+	return b.blocks.key(int(l.blockRef))
 }
+
+// proofChunk is the size of the slabs proofs are copied into. Fixed chunks
+// rather than one growing slice: a 4 GiB upload with proofs holds 40 MiB
+// of them, and regrowing that by copying would double it for a while.
+const proofChunk = 1 << 20
+
+// proofLoc is where the proof of a leaf is in Batch.proofs; n is 0 if the
+// leaf has none.
+type proofLoc struct{ chunk, off, n uint32 }
+
+// leafProof is the proof of leaf record i, empty if none was given.
+func (b *Batch) leafProof(i int32) []byte {
+	if b.proofLoc == nil {
+		return nil
+	}
+	l := b.proofLoc[i]
+	return b.proofs[l.chunk][l.off : l.off+l.n]
+}
+
+func (b *Batch) addProof(proof []byte) proofLoc {
+	if len(proof) == 0 {
+		return proofLoc{}
+	}
+	last := len(b.proofs) - 1
+	if last < 0 || len(b.proofs[last])+len(proof) > cap(b.proofs[last]) {
+		b.proofs = append(b.proofs, make([]byte, 0, max(proofChunk, len(proof))))
+		last++
+	}
+	off := len(b.proofs[last])
+	b.proofs[last] = append(b.proofs[last], proof...)
+	return proofLoc{chunk: uint32(last), off: uint32(off), n: uint32(len(proof))}
+}
+
+func (b *Batch) leafTree(l *leafRec) []byte { return []byte(b.trees[l.tree]) }
 
 // NewBatch starts an upload.
 func (r *Repo) NewBatch() *Batch {
 	return &Batch{
-		r:         r,
-		slots:     make(chan struct{}, writeAhead),
-		blocks:    make(map[string]*batchBlock),
-		leaves:    make(map[string]batchLeaf),
-		manifests: make(map[string][]byte),
+		r:     r,
+		slots: make(chan struct{}, writeAhead),
 	}
 }
 
@@ -83,22 +138,15 @@ func (b *Batch) putLocked(c cid.Cid, data []byte) error {
 	if err := b.failed(); err != nil {
 		return err
 	}
-	name := fileName(c)
-	if _, ok := b.blocks[name]; ok {
+	if b.blocks.find(c.KeyString()) >= 0 {
 		return nil
 	}
 	size := int64(len(data))
-	exists, err := b.r.claim(name, c, size)
-	if err != nil {
+	// Recorded (by claim) before the write starts, so Commit and Abort
+	// account for the claim whatever happens to the write.
+	exists, err := b.r.claim(b, c, size)
+	if err != nil || exists {
 		return err
-	}
-	bb := &batchBlock{c: c, size: size, wrote: !exists}
-	// Recorded before the write starts, so Commit and Abort account for
-	// the claim whatever happens to the write.
-	b.blocks[name] = bb
-	b.order = append(b.order, name)
-	if exists {
-		return nil
 	}
 	b.bytes += size
 	if b.syncer == nil {
@@ -111,15 +159,41 @@ func (b *Batch) putLocked(c cid.Cid, data []byte) error {
 		}
 		b.syncer = s
 	}
-	data = append([]byte(nil), data...)
+	buf := getBuffer(len(data))
+	copy(*buf, data)
+	name := fileName(c)
 	b.slots <- struct{}{}
 	b.writers.Go(func() {
 		defer func() { <-b.slots }()
-		if err := b.r.writeBlockFile(name, data); err != nil {
+		defer putBuffer(buf)
+		if err := b.r.writeBlockFile(name, *buf); err != nil {
 			b.setWriteErr(fmt.Errorf("write block %s: %w", cidString(c), err))
 		}
 	})
 	return nil
+}
+
+// bufferPool recycles the copies of block data that wait for their
+// background write, so an upload does not allocate a fresh 64 KiB per block.
+var bufferPool sync.Pool
+
+const maxPooledBuffer = 1 << 20
+
+func getBuffer(n int) *[]byte {
+	if n <= maxPooledBuffer {
+		if p, ok := bufferPool.Get().(*[]byte); ok && cap(*p) >= n {
+			*p = (*p)[:n]
+			return p
+		}
+	}
+	buf := make([]byte, n)
+	return &buf
+}
+
+func putBuffer(p *[]byte) {
+	if cap(*p) <= maxPooledBuffer {
+		bufferPool.Put(p)
+	}
 }
 
 func (b *Batch) closeSyncer() {
@@ -144,43 +218,61 @@ func (b *Batch) failed() error {
 	return b.writeErr
 }
 
-// claim registers the batch's interest in a block and, if the block is new,
-// reserves its bytes against the quota. Under r.mu the committed totals and
-// every open batch's pending bytes are seen together, so two uploads cannot
-// both take the last free bytes.
-func (r *Repo) claim(name string, c cid.Cid, size int64) (exists bool, err error) {
+// claim registers the batch's interest in a block, by adding it to
+// b.blocks, and, if the block is new, reserves its bytes against the quota.
+// Under r.mu the committed totals and every open batch's pending bytes are
+// seen together, so two uploads cannot both take the last free bytes. A
+// refused block is not recorded.
+func (r *Repo) claim(b *Batch, c cid.Cid, size int64) (exists bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.settleLocked(); err != nil {
+		return false, err
+	}
 	var t totals
 	err = r.db.View(func(tx *bolt.Tx) error {
-		exists = tx.Bucket(bucketBlocks).Get(c.Bytes()) != nil
+		exists = tx.Bucket(bucketBlocks).Get([]byte(c.KeyString())) != nil
 		t = readTotals(tx)
 		return nil
 	})
 	if err != nil {
 		return false, err
 	}
+	if !exists && t.used+t.reserved+r.pendingBytes+size > r.quota {
+		return false, &QuotaError{Quota: r.quota, Used: t.used, Reserved: t.reserved, Pending: r.pendingBytes, Need: size}
+	}
+	if err := b.blocks.add(c.KeyString(), size, !exists); err != nil {
+		return false, err
+	}
 	if !exists {
-		if t.used+t.reserved+r.pendingBytes+size > r.quota {
-			return false, &QuotaError{Quota: r.quota, Used: t.used, Reserved: t.reserved, Pending: r.pendingBytes, Need: size}
-		}
 		r.pendingBytes += size
 	}
-	r.claims[name]++
+	r.batches[b] = struct{}{}
 	return exists, nil
 }
 
-func (r *Repo) unclaimLocked(names []string, bytes int64) {
-	for _, n := range names {
-		if r.claims[n]--; r.claims[n] <= 0 {
-			delete(r.claims, n)
+// claimedLocked reports whether an open batch will commit the block key, so
+// that a delete must leave its file alone. r.mu must be held.
+func (r *Repo) claimedLocked(key []byte) bool {
+	for b := range r.batches {
+		if b.blocks.find(string(key)) >= 0 {
+			return true
 		}
 	}
-	r.pendingBytes -= bytes
+	return false
+}
+
+func (r *Repo) unclaimLocked(b *Batch) {
+	delete(r.batches, b)
+	r.pendingBytes -= b.bytes
+	b.bytes = 0
 }
 
 // PutProof records that leaf index of treeCid is blockCid, with its encoded
 // Merkle proof. blockCid must be put in this batch or already be stored.
+// The proof is optional: with a nil or empty one only the leaf's block is
+// recorded (GetProof then returns a nil proof), and a proof stored earlier
+// for the same leaf and block is kept.
 func (b *Batch) PutProof(treeCid cid.Cid, index int, blockCid cid.Cid, proof []byte) error {
 	if index < 0 {
 		return fmt.Errorf("repo: put proof %s/%d: negative index", cidString(treeCid), index)
@@ -190,8 +282,41 @@ func (b *Batch) PutProof(treeCid cid.Cid, index int, blockCid cid.Cid, proof []b
 	if b.done {
 		return fmt.Errorf("repo: put proof %s/%d: %w", cidString(treeCid), index, ErrBatchDone)
 	}
-	k := string(leafKey(treeCid.Bytes(), uint64(index)))
-	b.leaves[k] = batchLeaf{tree: treeCid, index: uint64(index), block: blockCid, proof: append([]byte(nil), proof...)}
+	l := leafRec{index: uint64(index)}
+	tree := treeCid.KeyString()
+	t, ok := b.treeIndex[tree]
+	if !ok {
+		if b.treeIndex == nil {
+			b.treeIndex = make(map[string]uint32)
+		}
+		t = uint32(len(b.trees))
+		b.trees = append(b.trees, tree)
+		b.treeIndex[tree] = t
+	}
+	l.tree = t
+	block := blockCid.KeyString()
+	if i := b.blocks.find(block); i >= 0 {
+		l.blockRef = uint32(i)
+	} else {
+		if len(block) > math.MaxUint16 || len(b.extra)+len(block) > math.MaxUint32 {
+			return fmt.Errorf("repo: put proof %s/%d: %w", cidString(treeCid), index, errBatchTooBig)
+		}
+		l.flags |= leafExtra
+		l.blockRef = uint32(len(b.extra))
+		b.extra = append(b.extra, block...)
+	}
+	l.blockLen = uint16(len(block))
+	if len(proof) > math.MaxUint32 {
+		return fmt.Errorf("repo: put proof %s/%d: %w", cidString(treeCid), index, errBatchTooBig)
+	}
+	if len(proof) > 0 && b.proofLoc == nil {
+		// The first proof: the leaves before it have none.
+		b.proofLoc = make([]proofLoc, len(b.leaves), cap(b.leaves))
+	}
+	if b.proofLoc != nil {
+		b.proofLoc = append(b.proofLoc, b.addProof(proof))
+	}
+	b.leaves = append(b.leaves, l)
 	return nil
 }
 
@@ -205,7 +330,14 @@ func (b *Batch) PutManifest(c cid.Cid, data []byte) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.manifests[fileName(c)] = append([]byte(nil), data...)
+	if b.done {
+		// Committed in between: the block went in, the listing would not.
+		return fmt.Errorf("repo: put manifest %s: %w", cidString(c), ErrBatchDone)
+	}
+	if b.manifests == nil {
+		b.manifests = make(map[string][]byte)
+	}
+	b.manifests[c.KeyString()] = append([]byte(nil), data...)
 	return nil
 }
 
@@ -228,15 +360,21 @@ func (b *Batch) release() {
 	r := b.r
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.unclaimLocked(b.order, b.bytes)
+	defer b.forget()
+	r.unclaimLocked(b)
 	// Also check blocks the batch found present: a delete since then skipped
 	// their files because of this batch's claim, so they may be orphans now.
-	var gone []string
+	if err := r.settleLocked(); err != nil {
+		r.log.Warn("repo: abort could not undo an unfinished commit", "err", err)
+		return
+	}
+	var gone [][]byte
 	err := r.db.View(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketBlocks)
-		for _, name := range b.order {
-			if r.claims[name] == 0 && bk.Get(b.blocks[name].c.Bytes()) == nil {
-				gone = append(gone, name)
+		for i := range b.blocks.len() {
+			key := b.blocks.key(i)
+			if !r.claimedLocked(key) && bk.Get(key) == nil {
+				gone = append(gone, key)
 			}
 		}
 		return nil
@@ -246,7 +384,15 @@ func (b *Batch) release() {
 		r.log.Warn("repo: abort could not read metadata", "err", err)
 		return
 	}
-	for _, name := range gone {
-		r.removeBlockFile(name)
+	for _, key := range gone {
+		r.removeBlockFile(hexName(key))
 	}
+}
+
+// forget drops what the batch remembers, for a caller that keeps the Batch
+// after Commit or Abort. r.mu must be held (b.blocks is shared with it).
+func (b *Batch) forget() {
+	b.blocks = blockSet{}
+	b.leaves, b.trees, b.treeIndex = nil, nil, nil
+	b.extra, b.proofs, b.proofLoc, b.manifests = nil, nil, nil, nil
 }

@@ -33,8 +33,8 @@ func TestTwoBatchesSameBlock(t *testing.T) {
 		}
 		wantSpace(t, r, 1, testBlockSize)
 		fsck(t, r)
-		if r.pendingBytes != 0 || len(r.claims) != 0 {
-			t.Fatalf("left pending=%d claims=%v", r.pendingBytes, r.claims)
+		if r.pendingBytes != 0 || len(r.batches) != 0 {
+			t.Fatalf("left pending=%d open batches=%d", r.pendingBytes, len(r.batches))
 		}
 		if err := r.DeleteBlock(c); err != nil {
 			t.Fatal(err)

@@ -93,10 +93,12 @@ func TestInterruptedDeleteLeavesNothingAfterReopen(t *testing.T) {
 }
 
 // crashEnv names the repo dir of the helper process TestCrashHelper runs
-// in, and crashStartEnv the number of its first dataset.
+// in, crashStartEnv the number of its first dataset and crashChunkEnv, if
+// set, its stageChunk.
 const (
 	crashEnv      = "REPO_TEST_CRASH_DIR"
 	crashStartEnv = "REPO_TEST_CRASH_START"
+	crashChunkEnv = "REPO_TEST_CRASH_STAGE_CHUNK"
 )
 
 // TestCrashHelper is not a test on its own: TestKill9 re-runs the test binary
@@ -113,6 +115,9 @@ func TestCrashHelper(t *testing.T) {
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(2)
+	}
+	if n, _ := strconv.Atoi(os.Getenv(crashChunkEnv)); n > 0 {
+		r.stageChunk = n
 	}
 	for i := start; ; i++ {
 		store(t, r, crashDataset(i))
@@ -140,7 +145,13 @@ func crashDataset(i int) dataset {
 // that the accounting matches the files exactly, that nothing uncommitted is
 // left, that every dataset whose commit was reported is complete, and that
 // every reported delete happened.
-func TestKill9(t *testing.T) {
+func TestKill9(t *testing.T) { testKill9(t, 0) }
+
+// TestKill9Staged is TestKill9 with every commit staged over several
+// transactions, so that most kills land in the middle of one.
+func TestKill9Staged(t *testing.T) { testKill9(t, 2) }
+
+func testKill9(t *testing.T, stageChunk int) {
 	if testing.Short() {
 		t.Skip("spawns processes")
 	}
@@ -149,7 +160,7 @@ func TestKill9(t *testing.T) {
 	deleted := map[int]bool{}
 	for round := range 5 {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.count=1")
-		cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashStartEnv+"="+strconv.Itoa(round*1000))
+		cmd.Env = append(os.Environ(), crashEnv+"="+dir, crashStartEnv+"="+strconv.Itoa(round*1000), crashChunkEnv+"="+strconv.Itoa(stageChunk))
 		out, err := cmd.StdoutPipe()
 		if err != nil {
 			t.Fatal(err)

@@ -37,7 +37,10 @@ func (r *Repo) DeleteDataset(manifestCid, treeCid cid.Cid) error {
 func (r *Repo) deleteDatasetChunk(manifestCid, treeCid cid.Cid) (finished bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var gone []string
+	if err := r.settleLocked(); err != nil {
+		return false, err
+	}
+	var gone [][]byte
 	now := r.now().Unix()
 	err = r.db.Update(func(tx *bolt.Tx) error {
 		gone = gone[:0]
@@ -51,12 +54,12 @@ func (r *Repo) deleteDatasetChunk(manifestCid, treeCid cid.Cid) (finished bool, 
 			}
 		}
 		for _, k := range keys {
-			name, err := dropLeaf(tx, k, now, &t)
+			block, err := dropLeaf(tx, k, now, &t)
 			if err != nil {
 				return err
 			}
-			if name != "" {
-				gone = append(gone, name)
+			if block != nil {
+				gone = append(gone, block)
 			}
 		}
 		finished = len(keys) < deleteChunk
@@ -66,7 +69,7 @@ func (r *Repo) deleteDatasetChunk(manifestCid, treeCid cid.Cid) (finished bool, 
 				return err
 			}
 			if ok {
-				gone = append(gone, fileName(manifestCid))
+				gone = append(gone, manifestCid.Bytes())
 			}
 		}
 		return t.write(tx)
@@ -78,46 +81,45 @@ func (r *Repo) deleteDatasetChunk(manifestCid, treeCid cid.Cid) (finished bool, 
 	return finished, nil
 }
 
-// dropLeaf removes one leaf and releases its block; it returns the file name
-// of the block if that was deleted too.
-func dropLeaf(tx *bolt.Tx, leaf []byte, now int64, t *totals) (string, error) {
+// dropLeaf removes one leaf and releases its block; it returns the block
+// CID if that was deleted too.
+func dropLeaf(tx *bolt.Tx, leaf []byte, now int64, t *totals) ([]byte, error) {
 	leaves := tx.Bucket(bucketLeaves)
 	v := leaves.Get(leaf)
 	if v == nil {
 		// Already gone with an expired block earlier in this chunk.
-		return "", nil
+		return nil, nil
 	}
 	block := bytes.Clone(leafBlock(v))
 	if err := leaves.Delete(leaf); err != nil {
-		return "", err
+		return nil, err
 	}
 	if bytes.Equal(block, emptyCID.Bytes()) {
-		return "", nil
+		return nil, nil
 	}
 	if err := tx.Bucket(bucketRefs).Delete(refKey(block, leaf)); err != nil {
-		return "", err
+		return nil, err
 	}
 	blocks := tx.Bucket(bucketBlocks)
 	mv := blocks.Get(block)
 	if mv == nil {
-		return "", nil
+		return nil, nil
 	}
 	m, err := decodeBlockMeta(mv)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	m.refCount = max(m.refCount-1, 0)
 	if m.refCount > 0 && m.expiry >= now {
-		return "", blocks.Put(block, m.encode())
+		return nil, blocks.Put(block, m.encode())
 	}
 	if _, err := deleteBlockTx(tx, block, t); err != nil {
-		return "", err
+		return nil, err
 	}
-	c, err := cid.Cast(block)
-	if err != nil {
-		return "", err
+	if _, err := cid.Cast(block); err != nil {
+		return nil, err
 	}
-	return fileName(c), nil
+	return block, nil
 }
 
 // DeleteBlock deletes a single block. A block that still belongs to a
@@ -129,6 +131,9 @@ func (r *Repo) DeleteBlock(c cid.Cid) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.settleLocked(); err != nil {
+		return fmt.Errorf("repo: delete block %s: %w", cidString(c), err)
+	}
 	var deleted bool
 	now := r.now().Unix()
 	err := r.db.Update(func(tx *bolt.Tx) error {
@@ -156,7 +161,7 @@ func (r *Repo) DeleteBlock(c cid.Cid) error {
 		return fmt.Errorf("repo: delete block %s: %w", cidString(c), err)
 	}
 	if deleted {
-		r.removeFilesLocked([]string{fileName(c)})
+		r.removeFilesLocked([][]byte{c.Bytes()})
 	}
 	return nil
 }
@@ -208,10 +213,10 @@ func deleteBlockTx(tx *bolt.Tx, block []byte, t *totals) (bool, error) {
 // except those an open batch has claimed: that batch will commit the block
 // again, or its Abort removes the file. r.mu must be held, so no commit can
 // re-add one of these blocks between the check and the removal.
-func (r *Repo) removeFilesLocked(names []string) {
-	for _, n := range names {
-		if r.claims[n] == 0 {
-			r.removeBlockFile(n)
+func (r *Repo) removeFilesLocked(blocks [][]byte) {
+	for _, key := range blocks {
+		if !r.claimedLocked(key) {
+			r.removeBlockFile(hexName(key))
 		}
 	}
 }

@@ -19,4 +19,7 @@ var emptyCID = func() cid.Cid {
 	return cid.NewCidV1(blockCodec, h)
 }()
 
+// emptyKey is the binary emptyCID.
+var emptyKey = emptyCID.KeyString()
+
 func isEmpty(c cid.Cid) bool { return c.Equals(emptyCID) }

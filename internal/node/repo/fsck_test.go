@@ -18,6 +18,9 @@ import (
 func fsck(t testing.TB, r *Repo) {
 	t.Helper()
 	err := r.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketStaged) != nil {
+			t.Errorf("staged records left behind")
+		}
 		tot := readTotals(tx)
 		var n, used int64
 		known := map[string]bool{}

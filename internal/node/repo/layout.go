@@ -17,7 +17,10 @@ const tempPrefix = ".tmp-"
 
 // fileName is the lowercase hex of the binary CID. Base58 is not usable as a
 // file name on the case-insensitive file systems of macOS and Windows.
-func fileName(c cid.Cid) string { return hex.EncodeToString(c.Bytes()) }
+func fileName(c cid.Cid) string { return hexName([]byte(c.KeyString())) }
+
+// hexName is the file name of the binary CID key.
+func hexName(key []byte) string { return hex.EncodeToString(key) }
 
 // blockPath spreads files over 256 directories by the last two hex digits,
 // which are digest bytes and therefore uniform.
@@ -67,6 +70,12 @@ func (r *Repo) removeBlockFile(name string) {
 }
 
 func isTempName(name string) bool { return strings.HasPrefix(name, tempPrefix) }
+
+// castCid is the CID of a key, for messages; an invalid one is Undef.
+func castCid(key []byte) cid.Cid {
+	c, _ := cid.Cast(key)
+	return c
+}
 
 // cidString is the base58btc text form the reference node uses everywhere;
 // go-cid's String would give base32 for CIDv1.

@@ -22,7 +22,10 @@ func (r *Repo) Maintain(now time.Time, limit int) (deleted int, err error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var gone []string
+	if err := r.settleLocked(); err != nil {
+		return 0, fmt.Errorf("repo: maintenance: %w", err)
+	}
+	var gone [][]byte
 	err = r.db.Update(func(tx *bolt.Tx) error {
 		gone = gone[:0]
 		t := readTotals(tx)
@@ -35,8 +38,7 @@ func (r *Repo) Maintain(now time.Time, limit int) (deleted int, err error) {
 			expired = append(expired, bytes.Clone(k[8:]))
 		}
 		for _, block := range expired {
-			c, err := cid.Cast(block)
-			if err != nil {
+			if _, err := cid.Cast(block); err != nil {
 				return fmt.Errorf("corrupt expiry key %x: %w", block, err)
 			}
 			ok, err := deleteBlockTx(tx, block, &t)
@@ -44,7 +46,7 @@ func (r *Repo) Maintain(now time.Time, limit int) (deleted int, err error) {
 				return err
 			}
 			if ok {
-				gone = append(gone, fileName(c))
+				gone = append(gone, block)
 			}
 		}
 		return t.write(tx)

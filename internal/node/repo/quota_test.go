@@ -51,8 +51,8 @@ func TestQuotaExceededMidBatch(t *testing.T) {
 	if got := files(t, r); strings.Join(got, ",") != strings.Join(filesBefore, ",") {
 		t.Fatalf("files after abort = %v, want %v", got, filesBefore)
 	}
-	if r.pendingBytes != 0 || len(r.claims) != 0 {
-		t.Fatalf("abort left pending=%d claims=%v", r.pendingBytes, r.claims)
+	if r.pendingBytes != 0 || len(r.batches) != 0 {
+		t.Fatalf("abort left pending=%d open batches=%d", r.pendingBytes, len(r.batches))
 	}
 	fsck(t, r)
 	// The freed pending bytes are usable again.

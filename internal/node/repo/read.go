@@ -1,6 +1,8 @@
 package repo
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -69,13 +71,15 @@ func (r *Repo) HasBlock(c cid.Cid) bool {
 
 func (r *Repo) has(c cid.Cid) (ok bool, err error) {
 	err = r.db.View(func(tx *bolt.Tx) error {
-		ok = tx.Bucket(bucketBlocks).Get(c.Bytes()) != nil
+		ok = committedBlock(tx, []byte(c.KeyString())) != nil
 		return nil
 	})
 	return ok, err
 }
 
-// GetProof returns the block CID and encoded proof of one dataset leaf.
+// GetProof returns the block CID and encoded proof of one dataset leaf. The
+// proof is nil when none was stored with the leaf: proofs are optional
+// (the node can regenerate them from the tree's leaves, see Leaves).
 func (r *Repo) GetProof(treeCid cid.Cid, index int) (cid.Cid, []byte, error) {
 	var (
 		block cid.Cid
@@ -85,7 +89,7 @@ func (r *Repo) GetProof(treeCid cid.Cid, index int) (cid.Cid, []byte, error) {
 		if index < 0 {
 			return ErrNotFound
 		}
-		v := tx.Bucket(bucketLeaves).Get(leafKey(treeCid.Bytes(), uint64(index)))
+		v := committedLeaf(tx, []byte(treeCid.KeyString()), uint64(index))
 		if v == nil {
 			return ErrNotFound
 		}
@@ -98,6 +102,63 @@ func (r *Repo) GetProof(treeCid cid.Cid, index int) (cid.Cid, []byte, error) {
 	}
 	return block, proof, nil
 }
+
+// maxLeafGap bounds the run of missing leaves Leaves fills with cid.Undef,
+// so that a corrupt or hostile index cannot make it allocate without limit.
+const maxLeafGap = 1 << 20
+
+// Leaves returns the block CIDs of a tree's leaves in index order, from one
+// range scan, for the node to rebuild the tree (and so its proofs). Element
+// i is leaf i. A leaf that is missing although later ones are stored (its
+// block expired or was deleted, taking the leaf with it) is cid.Undef, so
+// the caller can tell that the tree cannot be rebuilt; a tree without any
+// stored leaf gives ErrNotFound.
+func (r *Repo) Leaves(treeCid cid.Cid) ([]cid.Cid, error) {
+	var out []cid.Cid
+	err := r.db.View(func(tx *bolt.Tx) error {
+		tree := []byte(treeCid.KeyString())
+		if _, ok := staged(tx, stagedTree, tree); ok {
+			return ErrNotFound // all its leaves belong to an unpublished commit
+		}
+		st := tx.Bucket(bucketStaged)
+		c := tx.Bucket(bucketLeaves).Cursor()
+		for k, v := c.Seek(tree); k != nil && bytes.HasPrefix(k, tree); k, v = c.Next() {
+			if len(k) != len(tree)+8 {
+				continue
+			}
+			if st != nil {
+				if old, ok := staged(tx, stagedLeaf, k); ok {
+					if old == nil {
+						continue
+					}
+					v = old
+				}
+			}
+			index := binary.BigEndian.Uint64(k[len(tree):])
+			if index-uint64(len(out)) > maxLeafGap {
+				return fmt.Errorf("leaf %d after %d leaves: %w", index, len(out), errLeafGap)
+			}
+			for uint64(len(out)) < index {
+				out = append(out, cid.Undef)
+			}
+			block, err := cid.Cast(leafBlock(v))
+			if err != nil {
+				return fmt.Errorf("leaf %d: corrupt leaf metadata: %w", index, err)
+			}
+			out = append(out, block)
+		}
+		if len(out) == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("repo: leaves of %s: %w", cidString(treeCid), err)
+	}
+	return out, nil
+}
+
+var errLeafGap = errors.New("too many leaves missing")
 
 // Manifests calls fn for every stored manifest, in CID byte order, and stops
 // at fn's first error. fn runs after the read transaction has ended, so a
@@ -142,7 +203,7 @@ type Space struct {
 func (r *Repo) Space() Space {
 	var t totals
 	_ = r.db.View(func(tx *bolt.Tx) error {
-		t = readTotals(tx)
+		t = readCommittedTotals(tx)
 		return nil
 	})
 	return Space{TotalBlocks: t.blocks, QuotaMaxBytes: r.quota, QuotaUsedBytes: t.used, QuotaReservedBytes: t.reserved}

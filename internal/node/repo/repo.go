@@ -25,23 +25,38 @@ type Repo struct {
 	// batches, so that a quota check sees committed and pending bytes
 	// consistently and a delete never removes a file an open batch relies on.
 	mu sync.Mutex
-	// claims counts, per block key, the open batches that will commit it.
-	claims map[string]int
+	// batches are the open batches that have put a block; their block sets
+	// are the claims: a block in one of them is about to be committed.
+	batches map[*Batch]struct{}
 	// pendingBytes is the size of new blocks written by open batches.
 	pendingBytes int64
+	// unsettled is set when a large commit failed and could not undo its
+	// staged changes at once; every write first finishes that (settleLocked).
+	unsettled bool
+
+	// stageChunk is the work (records) one transaction of a large commit
+	// does; tests make it small.
+	stageChunk int
+	// afterStage, if set (by tests), runs after each staged transaction of
+	// a large commit; an error fails the commit there, and errSimulatedCrash
+	// leaves the staged changes as a killed process would.
+	afterStage func(step int) error
 }
 
 // Open opens or creates the repo under root (the node's <data-dir>/repo),
-// then removes what an interrupted upload or delete left behind.
+// then removes what an interrupted upload or delete left behind: the staged
+// part of a large commit that never published, and files the DB does not
+// know.
 func Open(root string, opts Options) (*Repo, error) {
 	r := &Repo{
-		root:      root,
-		blocksDir: filepath.Join(root, "blocks"),
-		quota:     opts.Quota,
-		ttl:       opts.TTL,
-		now:       opts.Now,
-		log:       opts.Logger,
-		claims:    make(map[string]int),
+		root:       root,
+		blocksDir:  filepath.Join(root, "blocks"),
+		quota:      opts.Quota,
+		ttl:        opts.TTL,
+		now:        opts.Now,
+		log:        opts.Logger,
+		batches:    make(map[*Batch]struct{}),
+		stageChunk: defaultStageChunk,
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -64,6 +79,12 @@ func Open(root string, opts Options) (*Repo, error) {
 	if err := db.Update(initSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("repo: open %s: %w", root, err)
+	}
+	// A large commit killed before it published leaves staged changes;
+	// undo them before anything looks at the blocks.
+	if err := r.rollbackStaged(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("repo: open %s: undo an interrupted commit: %w", root, err)
 	}
 	if err := r.removeOrphans(); err != nil {
 		db.Close()

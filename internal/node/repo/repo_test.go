@@ -257,7 +257,7 @@ func TestWriteFailureFailsCommit(t *testing.T) {
 	}
 	wantSpace(t, r, 0, 0)
 	wantFileCount(t, r, 0)
-	if r.pendingBytes != 0 || len(r.claims) != 0 {
-		t.Fatalf("failed commit left pending=%d claims=%v", r.pendingBytes, r.claims)
+	if r.pendingBytes != 0 || len(r.batches) != 0 {
+		t.Fatalf("failed commit left pending=%d open batches=%d", r.pendingBytes, len(r.batches))
 	}
 }

@@ -18,7 +18,8 @@ var (
 	// expiry (8 bytes, big endian) ‖ block cid → empty; lets Maintain visit
 	// only expired blocks, oldest first, instead of scanning every block.
 	bucketExpiry = []byte("expiry")
-	// tree cid ‖ index (8 bytes, big endian) → leafValue
+	// tree cid ‖ index (8 bytes, big endian) → uvarint(len(block cid)) ‖
+	// block cid ‖ encoded proof, which may be empty
 	bucketLeaves = []byte("leaves")
 	// block cid ‖ tree cid ‖ index → empty; the reverse of leaves, so that
 	// deleting an expired block also drops the leaves that point to it.
@@ -28,6 +29,12 @@ var (
 	bucketManifests = []byte("manifests")
 	// totals and the schema version
 	bucketTotals = []byte("totals")
+	// Only while a large commit is in progress (or was killed before it
+	// published): kind ‖ key → what the key held before the commit (see
+	// stage.go). Readers look through it, so the commit's changes stay
+	// invisible until the transaction that deletes it; Open undoes them if
+	// that never happened. Builds without it simply never create it.
+	bucketStaged = []byte("staged")
 
 	keyTotalBlocks   = []byte("totalBlocks")
 	keyUsedBytes     = []byte("usedBytes")
@@ -87,6 +94,15 @@ func expiryKey(expiry int64, c []byte) []byte {
 	binary.BigEndian.PutUint64(k, uint64(max(expiry, 0)))
 	copy(k[8:], c)
 	return k
+}
+
+// leafProof returns the proof bytes of a leaf value without copying.
+func leafProof(v []byte) []byte {
+	n, w := binary.Uvarint(v)
+	if w <= 0 || uint64(len(v)-w) < n {
+		return nil
+	}
+	return v[w+int(n):]
 }
 
 func leafKey(tree []byte, index uint64) []byte {
@@ -150,6 +166,25 @@ func readTotals(tx *bolt.Tx) totals {
 		return int64(n)
 	}
 	return totals{blocks: get(keyTotalBlocks), used: get(keyUsedBytes), reserved: get(keyReservedBytes)}
+}
+
+func (t totals) encode() []byte {
+	v := make([]byte, 24)
+	binary.BigEndian.PutUint64(v[0:], uint64(max(t.blocks, 0)))
+	binary.BigEndian.PutUint64(v[8:], uint64(max(t.used, 0)))
+	binary.BigEndian.PutUint64(v[16:], uint64(max(t.reserved, 0)))
+	return v
+}
+
+func decodeTotals(v []byte) (totals, error) {
+	if len(v) != 24 {
+		return totals{}, errors.New("corrupt staged totals")
+	}
+	return totals{
+		blocks:   int64(binary.BigEndian.Uint64(v[0:])),
+		used:     int64(binary.BigEndian.Uint64(v[8:])),
+		reserved: int64(binary.BigEndian.Uint64(v[16:])),
+	}, nil
 }
 
 func (t totals) write(tx *bolt.Tx) error {

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"iter"
 	"os"
 	"path/filepath"
 	"sync"
@@ -8,8 +9,10 @@ import (
 
 // syncer makes the block files of one batch durable. It is begun before the
 // batch writes its first file, so that it can see every write error since.
+// Sync gets the files as a sequence, so that a batch of 163,840 blocks
+// need not build a list of paths that syncfs(2) does not even look at.
 type syncer interface {
-	Sync(files []string) error
+	Sync(files iter.Seq[string]) error
 	Close()
 }
 

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"slices"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -20,7 +21,7 @@ func BenchmarkSync64MiB(b *testing.B) {
 				return err
 			}
 			defer s.Close()
-			return s.Sync(f)
+			return s.Sync(slices.Values(f))
 		}},
 		{"fsync-each-1", func(_ *Repo, f []string) error { return fsyncEach(f, true, 1) }},
 		{"fsync-each-8", func(_ *Repo, f []string) error { return fsyncEach(f, true, 8) }},

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"iter"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -22,6 +23,6 @@ func beginSync(blocksDir string) (syncer, error) {
 	return fsSyncer{f}, nil
 }
 
-func (s fsSyncer) Sync([]string) error { return unix.Syncfs(int(s.dir.Fd())) }
+func (s fsSyncer) Sync(iter.Seq[string]) error { return unix.Syncfs(int(s.dir.Fd())) }
 
 func (s fsSyncer) Close() { s.dir.Close() }

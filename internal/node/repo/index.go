@@ -1,0 +1,88 @@
+package repo
+
+import (
+	"errors"
+	"hash/maphash"
+	"math"
+)
+
+// blockSet is a batch's record of the blocks it put, kept compact because a
+// 10 GiB upload has 163,840 of them: the binary CIDs are packed one after
+// the other in one slab, each block is a 16-byte record pointing into it,
+// and an open-addressing table of record numbers finds a CID again. That is
+// about 60 bytes a block (38 + 16 + 8 on average for the table), where a map
+// keyed by CID strings costs well over 100.
+type blockSet struct {
+	seed  maphash.Seed
+	slab  []byte     // the CIDs, concatenated
+	recs  []blockRec // in put order
+	slots []int32    // record number + 1; 0 is free. len is a power of 2, at most 3/4 used.
+}
+
+type blockRec struct {
+	size  int64
+	off   uint32 // of the CID in slab
+	n     uint16 // CID length
+	wrote bool   // the batch wrote (or found) the file uncommitted: Commit syncs it
+}
+
+var errBatchTooBig = errors.New("batch too large")
+
+func (s *blockSet) len() int { return len(s.recs) }
+
+// key returns the binary CID of record i; it aliases the slab.
+func (s *blockSet) key(i int) []byte {
+	r := &s.recs[i]
+	return s.slab[r.off : r.off+uint32(r.n) : r.off+uint32(r.n)]
+}
+
+// find returns the record number of the CID k (binary, as a string so that
+// callers can pass cid.Cid.KeyString() without a copy), or -1.
+func (s *blockSet) find(k string) int {
+	if len(s.slots) == 0 {
+		return -1
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := maphash.String(s.seed, k) & mask; ; i = (i + 1) & mask {
+		n := s.slots[i]
+		if n == 0 {
+			return -1
+		}
+		if string(s.key(int(n-1))) == k {
+			return int(n - 1)
+		}
+	}
+}
+
+// add appends a record for k, which must not be in the set yet.
+func (s *blockSet) add(k string, size int64, wrote bool) error {
+	if len(k) > math.MaxUint16 || len(s.slab)+len(k) > math.MaxUint32 || len(s.recs) >= math.MaxInt32-1 {
+		return errBatchTooBig
+	}
+	if 4*(len(s.recs)+1) > 3*len(s.slots) {
+		s.grow()
+	}
+	s.recs = append(s.recs, blockRec{size: size, off: uint32(len(s.slab)), n: uint16(len(k)), wrote: wrote})
+	s.slab = append(s.slab, k...)
+	s.insert(len(s.recs) - 1)
+	return nil
+}
+
+func (s *blockSet) insert(rec int) {
+	mask := uint64(len(s.slots) - 1)
+	i := maphash.Bytes(s.seed, s.key(rec)) & mask
+	for s.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	s.slots[i] = int32(rec + 1)
+}
+
+func (s *blockSet) grow() {
+	if len(s.slots) == 0 {
+		s.seed = maphash.MakeSeed()
+	}
+	s.slots = make([]int32, max(64, 2*len(s.slots)))
+	for i := range s.recs {
+		s.insert(i)
+	}
+}
