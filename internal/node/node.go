@@ -30,6 +30,7 @@ type Node struct {
 
 	datasets sync.RWMutex // commits (read) vs deletes (write); see Delete
 	net      *network     // nil until AttachNetwork
+	trees    treeCache    // trees of datasets being served, for proofs
 }
 
 // ErrNotFound is returned for a dataset the node does not hold.
@@ -126,11 +127,8 @@ func (n *Node) Store(ctx context.Context, r io.Reader, filename, mimetype string
 		if err != nil {
 			return cid.Undef, err
 		}
-		proof, err := tree.Proof(i)
-		if err != nil {
-			return cid.Undef, err
-		}
-		if err := b.PutProof(treeCID, i, leaf, proof.Encode()); err != nil {
+		// No proof: peers get one built from the tree (see proofs.go).
+		if err := b.PutProof(treeCID, i, leaf, nil); err != nil {
 			return cid.Undef, err
 		}
 	}
