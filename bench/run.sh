@@ -11,6 +11,7 @@
 #                 (upload and download), the median of all of them
 #   2. upload     POST /data of the same file into a fresh node (median)
 #   3. download   GET /data/{cid} to /dev/null (median), node peak RSS
+#   3b. network   a second node streams the dataset from the first (loopback)
 #   4. memory     node RSS growth while uploading a BENCH_MEM_SIZE_MB file
 #
 # Knobs (environment):
@@ -36,6 +37,7 @@ MEM_MB=${BENCH_MEM_SIZE_MB:-4096}
 RUNS=${BENCH_RUNS:-3}
 UPLOAD_TARGET=0.5   # upload throughput >= this x sha256sum
 DOWNLOAD_TARGET=1.0 # download throughput >= this x sha256sum
+NETWORK_TARGET=0.3  # network download between two nodes >= this x sha256sum
 MEM_TARGET_MIB=100  # node RSS growth while uploading the big file < this
 API_WAIT_S=30       # bound on the wait for the node API
 STOP_WAIT_S=30      # bound on the wait for the node to exit after SIGTERM
@@ -111,7 +113,7 @@ start_node() {
 		port=$("$NODEBENCH" freeport) && disc=$("$NODEBENCH" freeport) || die "no free port"
 		"$ARCHIVIST" node --data-dir "$dir" --api-port "$port" --api-bindaddr 127.0.0.1 \
 			--storage-quota "$QUOTA" --log-level warn --nat none \
-			--listen-addrs /ip4/127.0.0.1/tcp/0 --disc-port "$disc" >"$NODE_LOG" 2>&1 &
+			--listen-addrs /ip4/127.0.0.1/tcp/0 --mdns=false --disc-port "$disc" >"$NODE_LOG" 2>&1 &
 		NODE_PID=$!
 		API="http://127.0.0.1:$port/api/archivist/v1"
 		for ((i = 0; i < API_WAIT_S * 10; i++)); do
@@ -367,6 +369,41 @@ if ((up_ok)); then
 	fi
 	sampler_stop
 fi
+
+# --- 3b. network: a second node fetches the dataset from the first -----------
+# The node that served the downloads seeds; a fresh node connects to it on
+# loopback and streams GET /data/{cid}/network/stream to /dev/null, so every
+# block crosses libp2p (Noise, yamux, block exchange) and is verified against
+# its Merkle proof and stored before it is sent on. One run: the second run
+# would read the blocks the first one stored.
+NET_METRIC="network download ${SIZE_MB} MiB (2 nodes, loopback)"
+net_ok=0
+if ((up_ok)) && [[ -n $NODE_PID ]]; then
+	SEED_PID=$NODE_PID SEED_API=$API SEED_LOG=$NODE_LOG
+	seed_id=$(curl -s -H 'Accept: text/plain' "$SEED_API/peerid")
+	seed_addr=$(curl -s "$SEED_API/debug/info" | grep -o '"/ip4/127.0.0.1/tcp/[0-9]*"' | head -n 1 | tr -d '"')
+	NODE_PID=""
+	start_node "$WORK/node-data-net"
+	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 30 "$API/connect/$seed_id?addrs=$seed_addr")
+	if [[ $code != 200 ]]; then
+		log "network: connect to the seed failed (HTTP $code)"
+	else
+		sha_run
+		log "network: streaming ${SIZE_MB} MiB from the seed"
+		t0=$(now)
+		out=$(curl -sS -o /dev/null -w '%{http_code} %{size_download}' "$API/data/$CID/network/stream")
+		rc=$?
+		NET_SECS=$(secs_between "$t0" "$(now)")
+		if [[ $rc == 0 && $out == "200 $FILE_BYTES" ]]; then
+			net_ok=1
+			log "  network download: ${NET_SECS} s"
+		else
+			log "network download failed: curl exit $rc, answer '$out' (want '200 $FILE_BYTES'); node log: $NODE_LOG"
+		fi
+	fi
+	stop_node
+	NODE_PID=$SEED_PID API=$SEED_API NODE_LOG=$SEED_LOG
+fi
 stop_node
 rm -f "$FILE"
 settle
@@ -383,6 +420,15 @@ if ((up_ok)); then
 	row "upload POST /data ${SIZE_MB} MiB" "${UP_MIBPS} MiB/s $(spread "$SIZE_MB" "${UP_TIMES[@]}")" "${SHA_MIBPS} MiB/s sha256sum" "${r}x" ">= ${UPLOAD_TARGET}x" "$res"
 else
 	row "upload POST /data ${SIZE_MB} MiB" "-" "${SHA_MIBPS} MiB/s sha256sum" "-" ">= ${UPLOAD_TARGET}x" ERROR
+fi
+if ((net_ok)); then
+	NET_MIBPS=$(mibps "$SIZE_MB" "$NET_SECS")
+	r=$(ratio "$NET_MIBPS" "$SHA_MIBPS")
+	res=MISSED
+	ge "$r" "$NETWORK_TARGET" && res=PASS
+	row "$NET_METRIC" "${NET_MIBPS} MiB/s" "${SHA_MIBPS} MiB/s sha256sum" "${r}x" ">= ${NETWORK_TARGET}x" "$res"
+else
+	row "$NET_METRIC" "-" "${SHA_MIBPS} MiB/s sha256sum" "-" ">= ${NETWORK_TARGET}x" ERROR
 fi
 if ((down_ok)); then
 	DOWN_MIBPS=$(mibps "$SIZE_MB" "$(median "${DOWN_TIMES[@]}")")
