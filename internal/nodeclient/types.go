@@ -71,22 +71,26 @@ type ArchivistBuild struct {
 }
 
 // PeerInfo is one connected peer in GET /peers, an extension of the Go
-// node (archivist-node has no peers listing and answers 404). The node
-// encodes internal/node/p2p.PeerInfo, which has these fields.
+// node (archivist-node has no peers listing and answers 404).
 type PeerInfo struct {
 	PeerID string `json:"peerId"`
 	// Addresses are the remote addresses of the open connections.
 	Addresses []string `json:"addresses"`
 	// Direction of the oldest connection: "inbound" or "outbound".
 	Direction string `json:"direction"`
-	// LatencyMs is the ping round-trip average; 0 until a ping answered.
-	LatencyMs      float64   `json:"latencyMs"`
-	AgentVersion   string    `json:"agentVersion"`
-	Protocols      []string  `json:"protocols"`
+	// LatencyMs is the moving average of ping round trips; 0 until the
+	// first ping answers (archivist-node peers do not answer pings).
+	LatencyMs    float64  `json:"latencyMs"`
+	AgentVersion string   `json:"agentVersion"`
+	Protocols    []string `json:"protocols"`
+	// Muxer is the stream multiplexer of the oldest connection (yamux
+	// with Go nodes, mplex with archivist-node).
 	Muxer          string    `json:"muxer"`
 	ConnectedSince time.Time `json:"connectedSince"`
-	BytesIn        int64     `json:"bytesIn"`
-	BytesOut       int64     `json:"bytesOut"`
-	RateIn         float64   `json:"rateIn"`
-	RateOut        float64   `json:"rateOut"`
+	// BytesIn and BytesOut count stream payload since the node started;
+	// RateIn and RateOut are current bytes per second.
+	BytesIn  int64   `json:"bytesIn"`
+	BytesOut int64   `json:"bytesOut"`
+	RateIn   float64 `json:"rateIn"`
+	RateOut  float64 `json:"rateOut"`
 }

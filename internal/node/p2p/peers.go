@@ -11,31 +11,13 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/protocol/ping"
+
+	"github.com/archivist-desktop/archivist/internal/nodeclient"
 )
 
-// PeerInfo describes one connected peer for the app's peers view.
-type PeerInfo struct {
-	PeerID string `json:"peerId"`
-	// Addresses are the remote addresses of the open connections.
-	Addresses []string `json:"addresses"`
-	// Direction of the oldest connection: "inbound" or "outbound".
-	Direction string `json:"direction"`
-	// LatencyMs is the moving average of ping round trips; 0 until the
-	// first ping answers (archivist-node peers do not answer pings).
-	LatencyMs    float64  `json:"latencyMs"`
-	AgentVersion string   `json:"agentVersion"`
-	Protocols    []string `json:"protocols"`
-	// Muxer is the stream multiplexer of the oldest connection (yamux
-	// with Go nodes, mplex with archivist-node).
-	Muxer          string    `json:"muxer"`
-	ConnectedSince time.Time `json:"connectedSince"`
-	// BytesIn and BytesOut count stream payload since the node started;
-	// RateIn and RateOut are current bytes per second.
-	BytesIn  int64   `json:"bytesIn"`
-	BytesOut int64   `json:"bytesOut"`
-	RateIn   float64 `json:"rateIn"`
-	RateOut  float64 `json:"rateOut"`
-}
+// PeerInfo describes one connected peer for the app's peers view. It is
+// the REST API's wire type, defined once in nodeclient.
+type PeerInfo = nodeclient.PeerInfo
 
 // Peers lists the connected peers, sorted by peer ID.
 func (n *Host) Peers() []PeerInfo {
