@@ -39,9 +39,7 @@ func startCLIApp(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := fmt.Sprintf("[node]\napi_port = %d\ndiscovery_port = %d\nlisten_port = %d\nlog_level = \"INFO\"\n",
-		nodetest.FreePort(t), nodetest.FreePort(t), nodetest.FreePort(t))
-	if err := os.WriteFile(layout.ConfigFile(), []byte(cfg), 0o600); err != nil {
+	if err := os.WriteFile(layout.ConfigFile(), nodetest.AppConfig(t), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	a, err := app.New(app.Options{

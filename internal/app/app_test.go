@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -31,9 +30,7 @@ func startApp(t *testing.T) (base string, key string, a *App) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := fmt.Sprintf("[node]\napi_port = %d\ndiscovery_port = %d\nlisten_port = %d\nlog_level = \"INFO\"\n",
-		nodetest.FreePort(t), nodetest.FreePort(t), nodetest.FreePort(t))
-	os.WriteFile(layout.ConfigFile(), []byte(cfg), 0o600)
+	os.WriteFile(layout.ConfigFile(), nodetest.AppConfig(t), 0o600)
 	a, err = New(Options{
 		Layout:     layout,
 		UI:         fstest.MapFS{"index.html": {Data: []byte("ui")}},

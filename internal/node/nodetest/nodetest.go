@@ -181,3 +181,11 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// AppConfig is a config.toml for an app instance under test: its node on
+// free ports of its own, so instances run side by side.
+func AppConfig(t testing.TB) []byte {
+	t.Helper()
+	return []byte(fmt.Sprintf("[node]\napi_port = %d\ndiscovery_port = %d\nlisten_port = %d\nlog_level = \"INFO\"\n",
+		FreePort(t), FreePort(t), FreePort(t)))
+}
