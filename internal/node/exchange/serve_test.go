@@ -147,12 +147,16 @@ func TestServeCancel(t *testing.T) {
 	// Wants is 0 before the entry arrives too: wait for the serve goroutine
 	// to be blocked on the gate with it.
 	eventually(t, "the first want to be taken", func() bool { return gate.waiting.Load() == 1 })
-	r.send(t, WantListEntry{Address: LeafAddress(d.treeCid, 1), WantType: WantBlock})
-	r.send(t, WantListEntry{Address: LeafAddress(d.treeCid, 1), WantType: WantBlock, Cancel: true})
-	eventually(t, "the cancel", func() bool {
+	wants := func() int {
 		ps, _ := a.e.Stats().Peer(r.h.ID())
-		return ps.Wants == 0
-	})
+		return ps.Wants
+	}
+	// Each step waits for the engine to have handled the message, so the
+	// cancel cannot be checked before the want it cancels has even arrived.
+	r.send(t, WantListEntry{Address: LeafAddress(d.treeCid, 1), WantType: WantBlock})
+	eventually(t, "the second want to be queued", func() bool { return wants() == 1 })
+	r.send(t, WantListEntry{Address: LeafAddress(d.treeCid, 1), WantType: WantBlock, Cancel: true})
+	eventually(t, "the cancel", func() bool { return wants() == 0 })
 	close(gate.gate)
 	m := r.next(t)
 	if len(m.Payload) != 1 || m.Payload[0].Address != LeafAddress(d.treeCid, 0) {
