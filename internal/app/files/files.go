@@ -151,12 +151,12 @@ func (s *Service) UploadPath(ctx context.Context, path string) (string, error) {
 	if st.IsDir() {
 		return "", fmt.Errorf("%s is a folder: choose a file (folders are backed up from the Backups page)", path)
 	}
-	return s.Upload(ctx, f, st.Size(), filepath.Base(path), mimeOf(path))
+	return s.Upload(ctx, f, st.Size(), filepath.Base(path), MimeOf(path))
 }
 
-// mimeOf guesses a file's type from its extension, without parameters:
+// MimeOf guesses a file's type from its extension, without parameters:
 // the node accepts a bare MIME type only.
-func mimeOf(path string) string {
+func MimeOf(path string) string {
 	t, _, _ := strings.Cut(mime.TypeByExtension(filepath.Ext(path)), ";")
 	return strings.TrimSpace(t)
 }
