@@ -28,7 +28,7 @@ import (
 
 // cliCommands are the CLI verbs for the root command.
 func cliCommands() []*cobra.Command {
-	return []*cobra.Command{statusCommand(), filesCommand(), uploadCommand(), downloadCommand(), devicesCommand()}
+	return []*cobra.Command{statusCommand(), filesCommand(), uploadCommand(), downloadCommand(), devicesCommand(), foldersCommand()}
 }
 
 // cliFlags are the flags every CLI verb takes.

@@ -24,6 +24,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/devices"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/files"
+	"github.com/archivist-desktop/archivist/internal/app/folders"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
 	"github.com/archivist-desktop/archivist/internal/app/state"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
@@ -51,6 +52,7 @@ type App struct {
 	node  *supervisor.Supervisor
 	files *files.Service
 	devs  *devices.Service
+	sync  *folders.Service
 	db    *bolt.DB // the app's state database, shared by the services
 	log   *slog.Logger
 
@@ -109,6 +111,17 @@ func New(opts Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.sync, err = folders.New(folders.Options{
+		DB:     db,
+		Node:   a.nodeClient,
+		Config: a.cfg.Get,
+		Bus:    a.bus,
+		Log:    opts.Log.With("service", "sync"),
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -127,10 +140,14 @@ func (a *App) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
 	changes, unsubscribe := a.cfg.Subscribe()
-	a.wg.Add(2)
+	a.wg.Add(3)
 	go func() {
 		defer a.wg.Done()
 		a.devs.Run(ctx)
+	}()
+	go func() {
+		defer a.wg.Done()
+		a.sync.Run(ctx)
 	}()
 	go func() {
 		defer a.wg.Done()
@@ -173,6 +190,7 @@ func (a *App) apiServer(port int) *api.Server {
 		Config:       a.cfg,
 		Files:        a.files,
 		Devices:      a.devs,
+		Folders:      a.sync,
 		Node:         a.node,
 		Log:          a.log,
 	})

@@ -18,6 +18,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/devices"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/files"
+	"github.com/archivist-desktop/archivist/internal/app/folders"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/buildinfo"
 )
@@ -32,6 +33,7 @@ type Options struct {
 	Config       *config.Store
 	Files        *files.Service
 	Devices      *devices.Service
+	Folders      *folders.Service
 	Node         *supervisor.Supervisor
 	Log          *slog.Logger
 }
@@ -84,6 +86,17 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("DELETE /api/devices/{peerId}", s.removeDevice)
 	s.mux.HandleFunc("POST /api/devices/{peerId}/connect", s.connectDevice)
 	s.mux.HandleFunc("POST /api/devices/{peerId}/disconnect", s.disconnectDevice)
+	s.mux.HandleFunc("GET /api/sync", s.syncState)
+	s.mux.HandleFunc("POST /api/sync/folders", s.addFolder)
+	s.mux.HandleFunc("PATCH /api/sync/folders/{id}", s.setFolder)
+	s.mux.HandleFunc("DELETE /api/sync/folders/{id}", s.removeFolder)
+	s.mux.HandleFunc("POST /api/sync/folders/{id}/rescan", s.rescanFolder)
+	s.mux.HandleFunc("GET /api/sync/folders/{id}/failed", s.failedFiles)
+	s.mux.HandleFunc("POST /api/sync/folders/{id}/retry", s.retryFolder)
+	s.mux.HandleFunc("POST /api/sync/rescan", s.rescanAll)
+	s.mux.HandleFunc("POST /api/sync/pause", s.pauseSync)
+	s.mux.HandleFunc("POST /api/sync/resume", s.resumeSync)
+	s.mux.HandleFunc("POST /api/sync/quickstart", s.quickstart)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})
