@@ -15,10 +15,10 @@ import (
 // manifest_max_retries attempts. The backup server also polls on its own,
 // so a notification given up on delays the backup; it does not lose it.
 type notifier struct {
-	s    *Service
-	mu   sync.Mutex
+	s       *Service
+	mu      sync.Mutex
 	pending map[string]*notice
-	wake chan struct{}
+	wake    chan struct{}
 }
 
 type notice struct {

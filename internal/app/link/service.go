@@ -237,4 +237,3 @@ func cleanName(name string, id peerlink.DeviceID) (string, error) {
 	}
 	return n, nil
 }
-
