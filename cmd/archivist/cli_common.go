@@ -28,7 +28,7 @@ import (
 
 // cliCommands are the CLI verbs for the root command.
 func cliCommands() []*cobra.Command {
-	return []*cobra.Command{statusCommand(), filesCommand(), uploadCommand(), downloadCommand(), devicesCommand(), foldersCommand()}
+	return []*cobra.Command{statusCommand(), filesCommand(), uploadCommand(), downloadCommand(), devicesCommand(), foldersCommand(), backupCommand()}
 }
 
 // cliFlags are the flags every CLI verb takes.

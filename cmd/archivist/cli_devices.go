@@ -8,6 +8,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/spf13/cobra"
 
+	"github.com/archivist-desktop/archivist/internal/app/peerlink"
 	"github.com/archivist-desktop/archivist/internal/cli"
 )
 
@@ -22,7 +23,7 @@ func devicesCommand() *cobra.Command {
 			"which devices are paired and connected (`devices ls`).",
 	}
 	f.register(cmd, true)
-	return groupCommand(cmd, devicesLsCommand(&f), devicesCodeCommand(&f), devicesAddCommand(&f), devicesRmCommand(&f))
+	return groupCommand(cmd, devicesLsCommand(&f), devicesCodeCommand(&f), devicesAddCommand(&f), devicesRmCommand(&f), devicesApproveCommand(&f))
 }
 
 func devicesLsCommand(f *cliFlags) *cobra.Command {
@@ -141,9 +142,13 @@ func devicesCodeCommand(f *cliFlags) *cobra.Command {
 	}
 }
 
-// shareCode is what another device pastes: the signed peer record, which
+// shareCode is what another device pastes: the device code, which pairs
+// the apps and the nodes; else (an older app) the signed peer record, which
 // carries the peer ID and every address; else the dialable multiaddr.
 func shareCode(dc cli.DeviceCode) string {
+	if dc.Code != "" {
+		return dc.Code
+	}
 	if dc.SPR != "" {
 		return dc.SPR
 	}
@@ -251,4 +256,28 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+func devicesApproveCommand(f *cliFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "approve DEVICE-ID",
+		Short: "Approve a device that asked to pair with this one",
+		Long: "Approve the pairing request of the device with this device ID (shown in the\n" +
+			"Devices page, or by `archivist devices ls --json` under link.peers).",
+		Args: args(1, 1),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			if _, err := peerlink.ParseDeviceID(a[0]); err != nil {
+				return cli.Usagef("%v", err)
+			}
+			c, err := f.connect()
+			if err != nil {
+				return err
+			}
+			if err := c.ApproveDevice(cmd.Context(), a[0]); err != nil {
+				return err
+			}
+			f.note(cmd, "Approved %s.", cli.Clean(a[0]))
+			return nil
+		},
+	}
 }

@@ -55,6 +55,16 @@ func TestCLIFolders(t *testing.T) {
 	}
 	expectCode(t, run(t, "folders", "rescan", dir, "--home", home), 0)
 	expectCode(t, run(t, "folders", "rescan", "nope", "--home", home), 5)
+	r = run(t, "backup", "now", "--home", home)
+	expectCode(t, r, 1)
+	if !strings.Contains(r.err, "No backup peer configured") {
+		t.Fatalf("backup now without a backup device: %s", r)
+	}
+	expectCode(t, run(t, "devices", "approve", "AAAA-BBBB", "--home", home), 2)
+	r = run(t, "devices", "code", "--quiet", "--home", home)
+	if !strings.HasPrefix(r.out, "archivist1:") {
+		t.Fatalf("devices code: %s", r)
+	}
 	expectCode(t, run(t, "folders", "rm", st.Folders[0].ID, "--home", home), 0)
 	r = run(t, "folders", "ls", "--home", home)
 	if !strings.Contains(r.err, "No watched folders") {

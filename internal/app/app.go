@@ -25,7 +25,9 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/folders"
+	"github.com/archivist-desktop/archivist/internal/app/link"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
+	"github.com/archivist-desktop/archivist/internal/app/peerlink"
 	"github.com/archivist-desktop/archivist/internal/app/state"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
@@ -53,6 +55,7 @@ type App struct {
 	files *files.Service
 	devs  *devices.Service
 	sync  *folders.Service
+	link  *link.Service
 	db    *bolt.DB // the app's state database, shared by the services
 	log   *slog.Logger
 
@@ -117,6 +120,28 @@ func New(opts Options) (*App, error) {
 		Config: a.cfg.Get,
 		Bus:    a.bus,
 		Log:    opts.Log.With("service", "sync"),
+		// a.link exists by the time the first manifest is published: the
+		// services only run after New.
+		OnManifest: func(id string, seq uint64) { a.link.ManifestPublished(id, seq) },
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ident, err := peerlink.LoadOrCreate(opts.Layout.DeviceKeyFile())
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.link, err = link.New(link.Options{
+		DB:       db,
+		Identity: ident,
+		Config:   cfg,
+		Devices:  a.devs,
+		Folders:  a.sync,
+		Node:     a.nodeClient,
+		Bus:      a.bus,
+		Log:      opts.Log.With("service", "link"),
 	})
 	if err != nil {
 		db.Close()
@@ -140,7 +165,7 @@ func (a *App) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
 	changes, unsubscribe := a.cfg.Subscribe()
-	a.wg.Add(3)
+	a.wg.Add(4)
 	go func() {
 		defer a.wg.Done()
 		a.devs.Run(ctx)
@@ -148,6 +173,10 @@ func (a *App) Start() {
 	go func() {
 		defer a.wg.Done()
 		a.sync.Run(ctx)
+	}()
+	go func() {
+		defer a.wg.Done()
+		a.link.Run(ctx)
 	}()
 	go func() {
 		defer a.wg.Done()
@@ -191,6 +220,7 @@ func (a *App) apiServer(port int) *api.Server {
 		Files:        a.files,
 		Devices:      a.devs,
 		Folders:      a.sync,
+		Link:         a.link,
 		Node:         a.node,
 		Log:          a.log,
 	})

@@ -232,6 +232,9 @@ func (c *Client) Devices(ctx context.Context) (DeviceList, error) {
 // DeviceCode is GET /api/devices/code: what another device needs to pair
 // with this one.
 type DeviceCode struct {
+	// Code pairs the apps as well as the nodes ("archivist1:…").
+	Code      string          `json:"code"`
+	DeviceID  string          `json:"deviceId"`
 	PeerID    string          `json:"peerId"`
 	SPR       string          `json:"spr"`
 	Addresses []string        `json:"addresses"`

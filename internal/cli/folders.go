@@ -66,3 +66,18 @@ func (c *Client) RescanFolder(ctx context.Context, id string) error {
 	_, err := c.call(ctx, http.MethodPost, "/api/sync/folders/"+url.PathEscape(id)+"/rescan", nil, nil)
 	return err
 }
+
+// BackupNow publishes a folder's changes and tells the backup device.
+func (c *Client) BackupNow(ctx context.Context, id string) (uint64, error) {
+	var out struct {
+		Sequence uint64 `json:"sequence"`
+	}
+	_, err := c.call(ctx, http.MethodPost, "/api/sync/folders/"+url.PathEscape(id)+"/backup-now", nil, &out)
+	return out.Sequence, err
+}
+
+// ApproveDevice approves a device's pairing request.
+func (c *Client) ApproveDevice(ctx context.Context, device string) error {
+	_, err := c.call(ctx, http.MethodPost, "/api/link/"+url.PathEscape(device)+"/approve", nil, nil)
+	return err
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/folders"
+	"github.com/archivist-desktop/archivist/internal/app/link"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/buildinfo"
 )
@@ -34,6 +35,7 @@ type Options struct {
 	Files        *files.Service
 	Devices      *devices.Service
 	Folders      *folders.Service
+	Link         *link.Service
 	Node         *supervisor.Supervisor
 	Log          *slog.Logger
 }
@@ -97,6 +99,10 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /api/sync/pause", s.pauseSync)
 	s.mux.HandleFunc("POST /api/sync/resume", s.resumeSync)
 	s.mux.HandleFunc("POST /api/sync/quickstart", s.quickstart)
+	s.mux.HandleFunc("POST /api/sync/folders/{id}/backup-now", s.backupNow)
+	s.mux.HandleFunc("GET /api/link", s.linkStatus)
+	s.mux.HandleFunc("POST /api/link/{device}/approve", s.approveDevice)
+	s.mux.HandleFunc("DELETE /api/link/{device}", s.unlinkDevice)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/folders"
+	"github.com/archivist-desktop/archivist/internal/app/link"
 )
 
 // The Backups page: watched folders, uploads, manifests.
@@ -111,11 +112,22 @@ func (s *Server) quickstart(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, f)
 }
 
+func (s *Server) backupNow(w http.ResponseWriter, r *http.Request) {
+	seq, err := s.opts.Link.BackupNow(r.Context(), r.PathValue("id"))
+	if err != nil {
+		writeFolderError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]uint64{"sequence": seq})
+}
+
 func writeFolderError(w http.ResponseWriter, err error) {
 	var inv *folders.InvalidError
 	switch {
 	case errors.Is(err, folders.ErrNoFolder):
 		writeError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, link.ErrNoBackupPeer):
+		writeError(w, http.StatusConflict, err.Error())
 	case errors.As(err, &inv):
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, files.ErrNodeNotRunning):

@@ -26,6 +26,10 @@ func (l Layout) ConfigFile() string { return filepath.Join(l.ConfigDir, "config.
 // APIKeyFile is the path of the per-install UI API key.
 func (l Layout) APIKeyFile() string { return filepath.Join(l.ConfigDir, "api-key") }
 
+// DeviceKeyFile is the app's own key: its device ID on the link between
+// paired apps.
+func (l Layout) DeviceKeyFile() string { return filepath.Join(l.ConfigDir, "device-key.pem") }
+
 // InstanceFile is where a running instance writes the address of its UI
 // API, so the CLI (and a second launch) can find it.
 func (l Layout) InstanceFile() string { return filepath.Join(l.DataDir, "instance.json") }
