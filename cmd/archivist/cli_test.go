@@ -315,13 +315,13 @@ func TestCLIAgainstARunningApp(t *testing.T) {
 		r := run(t, "devices", "code", "--home", home, "-q")
 		expectCode(t, r, 0)
 		code := strings.TrimSpace(r.out)
-		if !strings.HasPrefix(code, "spr:") || strings.Contains(code, "\n") {
+		if !strings.HasPrefix(code, "archivist1:") || strings.Contains(code, "\n") {
 			t.Fatalf("devices code -q: %s", r)
 		}
 		j := run(t, "devices", "code", "--home", home, "--json")
 		expectCode(t, j, 0)
 		var dc cli.DeviceCode
-		if err := json.Unmarshal([]byte(j.out), &dc); err != nil || dc.PeerID != st.Node.PeerID || dc.SPR != code || len(dc.Addresses) == 0 {
+		if err := json.Unmarshal([]byte(j.out), &dc); err != nil || dc.PeerID != st.Node.PeerID || dc.Code != code || !strings.HasPrefix(dc.SPR, "spr:") || len(dc.Addresses) == 0 {
 			t.Fatalf("devices code --json: %+v %v\n%s", dc, err, j.out)
 		}
 		h := run(t, "devices", "code", "--home", home)

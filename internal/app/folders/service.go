@@ -29,13 +29,13 @@ type Options struct {
 	Log    *slog.Logger
 
 	// Settle is how long a file must be left alone before it is uploaded
-	// (1 s).
+	// (500 ms).
 	Settle time.Duration
 	// Quiet is how long a folder must be without changes for its pending
-	// changes to be published in a manifest below the threshold (2 s).
+	// changes to be published in a manifest below the threshold (250 ms).
 	Quiet time.Duration
 	// ManifestInterval is the least time between two manifests of a
-	// folder (5 s).
+	// folder (2 s).
 	ManifestInterval time.Duration
 	// Workers bounds the concurrent uploads (3).
 	Workers int
@@ -54,9 +54,9 @@ func (o *Options) defaults() {
 			*d = v
 		}
 	}
-	def(&o.Settle, time.Second)
-	def(&o.Quiet, 2*time.Second)
-	def(&o.ManifestInterval, 5*time.Second)
+	def(&o.Settle, 500*time.Millisecond)
+	def(&o.Quiet, 250*time.Millisecond)
+	def(&o.ManifestInterval, 2*time.Second)
 	def(&o.RetryBase, 5*time.Second)
 	def(&o.RetryMax, 10*time.Minute)
 	if o.Workers <= 0 {
@@ -203,10 +203,11 @@ func (s *Service) enabledIDs() []string {
 	return ids
 }
 
-// tick runs the periodic work: manifests every half second, a rescan of
-// every folder at the configured interval.
+// tick runs the periodic work: manifests five times a second (a new file's
+// manifest should not wait long), a rescan of every folder at the
+// configured interval.
 func (s *Service) tick(ctx context.Context) {
-	t := time.NewTicker(500 * time.Millisecond)
+	t := time.NewTicker(200 * time.Millisecond)
 	defer t.Stop()
 	lastRescan := time.Now()
 	for {
