@@ -495,6 +495,22 @@ else
 	rm -f "$MEMFILE"
 fi
 
+# --- folder sync ------------------------------------------------------------
+# Initial backup of many small files and of one big file next to sha256sum of
+# the same files, and a file's close to its manifest; then the rescan of
+# unchanged files (a Go benchmark, next to a bare directory walk).
+
+SYNC_SMALL=${BENCH_SYNC_FILES:-10000}
+log "folder sync: $SYNC_SMALL small files, one ${SIZE_MB} MiB file, latency"
+SYNC_OUT=$(go run ./bench/syncbench -bin "$ARCHIVIST" -dir "$WORK" -small "$SYNC_SMALL" -big-mib "$SIZE_MB") || {
+	log "ERROR: bench/syncbench failed"
+	ERRORS=$((ERRORS + 1))
+}
+RESCAN_OUT=$(go test -run '^$' -bench 'BenchmarkRescan' -benchtime 3x ./internal/app/folders | grep -E '^Benchmark') || {
+	log "ERROR: the rescan benchmark failed"
+	ERRORS=$((ERRORS + 1))
+}
+
 # --- report -----------------------------------------------------------------
 
 note "page cache: not dropped (that needs privileges a sandbox may lack); the input file is read once right before every sha256sum and every measured run, so both read it from a warm cache; the sha256sum runs are interleaved with the measured runs, so both see the same machine load. The scratch file system is synced before each upload so the node's commit-time sync flushes only its own blocks."
@@ -506,6 +522,9 @@ mkdir -p "$OUT_DIR"
 	printf '%s\n' "${HEADER[@]}"
 	echo
 	print_table
+	echo
+	echo "Folder sync:"
+	printf '%s\n' "${SYNC_OUT:-}" "${RESCAN_OUT:-}"
 	echo
 	for n in "${NOTES[@]}"; do printf 'note: %s\n' "$n"; done
 	missed=0
