@@ -10,8 +10,8 @@ type jobKey struct{ folder, rel string }
 // job is a file that needs uploading.
 type job struct {
 	key jobKey
-	// size and modNs are what the file looked like at seenAt; it is
-	// uploaded only once it looked the same for the settle time.
+	// size and modNs are what the file has looked like since seenAt; it
+	// is uploaded only once it looked the same for the settle time.
 	size, modNs int64
 	seenAt      time.Time
 	// isNew: the index had no entry for the path when it was queued.
@@ -37,16 +37,16 @@ func (q *queue) init() {
 	q.later = map[jobKey]*job{}
 }
 
-// add queues a file seen now with size and modNs, to upload once it has
-// settled (at due), or updates its queued job.
-func (q *queue) add(k jobKey, size, modNs int64, isNew bool, now, due time.Time) {
+// add queues a file, unchanged since since with size and modNs, to upload
+// once it has settled (at due), or updates its queued job.
+func (q *queue) add(k jobKey, size, modNs int64, isNew bool, since, due time.Time) {
 	if j, ok := q.jobs[k]; ok {
 		if j.size != size || j.modNs != modNs {
-			j.size, j.modNs, j.seenAt = size, modNs, now
+			j.size, j.modNs, j.seenAt = size, modNs, since
 		}
 		return
 	}
-	j := &job{key: k, size: size, modNs: modNs, seenAt: now, isNew: isNew, due: due}
+	j := &job{key: k, size: size, modNs: modNs, seenAt: since, isNew: isNew, due: due}
 	q.jobs[k] = j
 	q.order = append(q.order, k)
 }

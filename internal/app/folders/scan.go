@@ -251,6 +251,13 @@ func (s *Service) consider(id, rel string, e entry, indexed bool, fi fs.FileInfo
 	if f == nil || !f.rec.Enabled {
 		return
 	}
-	s.q.add(jobKey{id, rel}, size, mod, !indexed, now, now.Add(s.opts.Settle))
+	// A file is stable since its last modification, when that is in the
+	// past: a file closed just before its event was handled has already
+	// waited that long.
+	since := now
+	if mt := fi.ModTime(); mt.Before(now) {
+		since = mt
+	}
+	s.q.add(jobKey{id, rel}, size, mod, !indexed, since, since.Add(s.opts.Settle))
 	f.lastChange = now
 }

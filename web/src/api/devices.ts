@@ -1,6 +1,8 @@
 // Paired devices over the backend's /api/devices endpoints (My Devices and
-// Add Device pages). Shapes mirror internal/app/devices (Device, Peer, List,
-// ShareCode) and internal/app/api/devices.go. Answers are checked and
+// Add Device pages), and the app link over /api/link (pairing requests,
+// linked apps). Shapes mirror internal/app/devices (Device, Peer, List,
+// ShareCode), internal/app/link (Status, Peer, PairResult) and
+// internal/app/api/devices.go. Answers are checked and
 // normalised here: missing lists become [], Go's zero time becomes
 // undefined. Everything that came from a peer — nicknames it was given,
 // agent strings, addresses — is text for callers to render as text only.
@@ -55,6 +57,14 @@ export interface DeviceList {
 
 /** This device's pairing code, to give to another device. */
 export interface ShareCode {
+  /**
+   * The device code (archivist1:…) to share: it pairs the apps (for
+   * backups) as well as the nodes. "" when the app link cannot make one.
+   */
+  code: string;
+  /** This device's ID on the app link ("ABCD-EFGH-…"); "" when unknown. */
+  deviceId: string;
+  /** The node's peer ID; it, the SPR and the multiaddr pair with a bare archivist-node. */
   peerId: string;
   spr: string;
   /** The node's announce addresses. */
@@ -72,6 +82,66 @@ export const DEVICE_EVENTS = {
   devicesChanged: 'devices-changed',
 } as const;
 
+/** Event types the backend publishes about the app link (internal/app/link). */
+export const LINK_EVENTS = {
+  /** A device asked to pair with this one (data {device, name}). */
+  pairingRequest: 'pairing-request',
+  /** A link peer was paired, approved or forgotten (no data). */
+  linkChanged: 'link-changed',
+} as const;
+
+/** paired: trusted, its requests are served; requested: it asked to pair and waits for this user's approval. */
+export type LinkPeerState = 'paired' | 'requested';
+
+/** A device on the app link: one that is paired, or that asked to pair. */
+export interface LinkPeer {
+  /** Its device ID ("ABCD-EFGH-…"). */
+  device: string;
+  /** The name it gave (or the nickname given here): peer-chosen text. */
+  name: string;
+  /** Its node's peer ID (matches Device.peerId once the nodes are paired). */
+  nodePeerId: string;
+  /** host:port of its link servers. */
+  addrs: string[];
+  /** It keeps other devices' backups. */
+  backupServer: boolean;
+  state: LinkPeerState;
+  /** RFC 3339; undefined when never. */
+  requestedAt?: string;
+  pairedAt?: string;
+  /** Where its last request came from. */
+  remoteAddr?: string;
+}
+
+/** GET /api/link. */
+export interface LinkStatus {
+  /** This device's ID. */
+  device: string;
+  /** This device's code; "" while the node does not run. */
+  code: string;
+  /** Ports the link servers listen on. */
+  listen: number[];
+  /** Why a link server is not running (e.g. its port is in use). */
+  errors: string[];
+  peers: LinkPeer[];
+  /** How many peers wait for approval. */
+  pending: number;
+}
+
+/** What pairing by a device code (archivist1:…) did on the app link. */
+export interface Pairing {
+  peer: LinkPeer;
+  /** The other device got this one's pairing request and shows it for approval. */
+  delivered: boolean;
+  /** Why the request was not delivered (the other device can still paste this device's code). */
+  requestError?: string;
+}
+
+/** POST /api/devices' answer: the device, and for a device code what the link did. */
+export interface AddedDevice extends Device {
+  pairing?: Pairing;
+}
+
 /** Longest nickname, in characters (internal/app/devices.MaxNickname). */
 export const MAX_NICKNAME = 64;
 
@@ -86,12 +156,17 @@ export async function listDevices(): Promise<DeviceList> {
 
 /**
  * Pairs a device by its code: the backend connects to it through the node
- * and remembers it only once connected. 400: the code or nickname was
- * refused (or it is this device's own code); 502: the node could not connect
- * (its message and a hint); 503: the node is not running.
+ * and remembers it only once connected. A device code (archivist1:…) pairs
+ * the apps too and sends the other device this one's pairing request: the
+ * answer then has `pairing`. 400: the code or nickname was refused (or it is
+ * this device's own code); 502: the node could not connect (its message and
+ * a hint); 503: the node is not running.
  */
-export async function addDevice(code: string, nickname: string): Promise<Device> {
-  return expectDevice(await apiSend<unknown>('POST', BASE, { code: code.trim(), nickname: nickname.trim() }), BASE);
+export async function addDevice(code: string, nickname: string): Promise<AddedDevice> {
+  const v = await apiSend<unknown>('POST', BASE, { code: code.trim(), nickname: nickname.trim() });
+  const d = expectDevice(v, BASE);
+  const pairing = isObj(v) ? toPairing(v.pairing) : null;
+  return pairing ? { ...d, pairing } : d;
 }
 
 export async function renameDevice(peerId: string, nickname: string): Promise<Device> {
@@ -120,6 +195,39 @@ export async function getShareCode(): Promise<ShareCode> {
   const c = toShareCode(await apiGet<unknown>(path));
   if (!c) throw new ApiError(200, `unexpected answer from ${path}`);
   return c;
+}
+
+// ---- the app link -------------------------------------------------------------
+
+const LINK = '/api/link';
+const linkPath = (device: string) => `${LINK}/${encodeURIComponent(device)}`;
+
+export async function getLinkStatus(): Promise<LinkStatus> {
+  const st = toLinkStatus(await apiGet<unknown>(LINK));
+  if (!st) throw new ApiError(200, `unexpected answer from ${LINK}`);
+  return st;
+}
+
+/**
+ * Approves a device's pairing request: pairs the nodes and trusts it. 404:
+ * no request from that device; 400: not a device ID; 502/503: its node
+ * could not be reached / this node is not running.
+ */
+export async function approveLinkPeer(device: string): Promise<LinkPeer> {
+  const path = `${linkPath(device)}/approve`;
+  const p = toLinkPeer(await apiSend<unknown>('POST', path));
+  if (!p) throw new ApiError(200, `unexpected answer from ${path}`);
+  return p;
+}
+
+/** Forgets a device on the link: declines its request, or unpairs the apps (its node stays paired). */
+export async function forgetLinkPeer(device: string): Promise<void> {
+  await apiSend<unknown>('DELETE', linkPath(device));
+}
+
+/** "ABCD-EFGH": the first two groups of a device ID, as the backend's ShortString. */
+export function shortDeviceId(id: string): string {
+  return id.split('-').slice(0, 2).join('-');
 }
 
 function expectDevice(v: unknown, path: string): Device {
@@ -167,6 +275,8 @@ export function nicknameProblem(nickname: string, required: boolean): string | n
  * peerId is who the code names, when that can be read from it.
  */
 export type CodeClass =
+  /** A device code (archivist1:…): pairs the apps as well as the nodes. name is peer-chosen text. */
+  | { kind: 'device'; code: string; peerId: string; deviceId: string; name: string; backupServer: boolean }
   | { kind: 'spr'; code: string; peerId?: string }
   | { kind: 'multiaddr'; code: string; peerId: string }
   | { kind: 'peerId'; code: string; peerId: string }
@@ -175,26 +285,78 @@ export type CodeClass =
 /** Longest code the backend takes (internal/app/devices maxCode). */
 const MAX_CODE = 8 << 10;
 
+/** What starts a device code (internal/app/link.CodePrefix); the backend matches it exactly. */
+export const DEVICE_CODE_PREFIX = 'archivist1:';
+
+/** Longest device code the backend takes (internal/app/link maxCodeLen). */
+const MAX_DEVICE_CODE = 16 << 10;
+
 /** Fewest bytes an SPR envelope can have (a public key alone is 36+). */
 const MIN_SPR_BYTES = 40;
 
-const EXAMPLES = 'an SPR (spr:…), a multiaddr ending in /p2p/<peer ID>, or a peer ID (16Uiu2… or 12D3KooW…)';
+const EXAMPLES =
+  'a device code (archivist1:…) — or, for a bare archivist-node, an SPR (spr:…), a multiaddr ending in /p2p/<peer ID>, or a peer ID (16Uiu2… or 12D3KooW…)';
+
+const ONE_PIECE = 'Contains spaces or line breaks: copy the code again, in one piece.';
 
 export function classifyCode(input: string): CodeClass {
   const s = input.trim();
-  if (s === '') return invalid(`Empty: paste the other device's code — ${EXAMPLES}.`);
+  if (s === '') return invalid(`Empty: paste the other device's code: ${EXAMPLES}.`);
+  if (s.slice(0, DEVICE_CODE_PREFIX.length).toLowerCase() === DEVICE_CODE_PREFIX) return classifyDeviceCode(s);
   if (s.length > MAX_CODE) return invalid(`Too long to be a device code (${s.length} characters).`);
-  if (/\s/.test(s)) return invalid('Contains spaces or line breaks: copy the code again, in one piece.');
+  if (/\s/.test(s)) return invalid(ONE_PIECE);
   if (s.slice(0, 4).toLowerCase() === 'spr:') return classifySpr(s);
   if (s.startsWith('/')) return classifyMultiaddr(s);
   const problem = peerIdProblem(s);
   if (problem === null) return { kind: 'peerId', code: s, peerId: s };
   if (/^(16Uiu2|12D3Koo|Qm)/.test(s)) return invalid(`Not a valid peer ID: ${problem}.`);
-  return invalid(`Not a device code: expected ${EXAMPLES}.`);
+  return invalid(`Not recognised: expected ${EXAMPLES}.`);
 }
 
 function invalid(reason: string): CodeClass {
   return { kind: 'invalid', reason };
+}
+
+/**
+ * A device code: "archivist1:" and base64url (unpadded) of JSON naming the
+ * device ID, its node's SPR and peer ID, its link addresses and its name.
+ * The backend parses it the same way (internal/app/link.ParseCode) and
+ * verifies the SPR.
+ */
+function classifyDeviceCode(s: string): CodeClass {
+  if (!s.startsWith(DEVICE_CODE_PREFIX)) {
+    return invalid(`A device code starts with "${DEVICE_CODE_PREFIX}" in lower case: copy the whole code again.`);
+  }
+  if (s.length > MAX_DEVICE_CODE) return invalid(`Too long to be a device code (${s.length} characters).`);
+  if (/\s/.test(s)) return invalid(ONE_PIECE);
+  const body = s.slice(DEVICE_CODE_PREFIX.length);
+  if (body === '') {
+    return invalid(`The device code is empty after "${DEVICE_CODE_PREFIX}": copy the whole code from the other device.`);
+  }
+  const foreign = [...new Set([...body].filter((c) => !/[A-Za-z0-9_-]/.test(c)))];
+  if (foreign.length > 0) {
+    return invalid(`Not a valid device code: ${quoteChars(foreign)} cannot appear in one. Copy the whole code again.`);
+  }
+  const bytes = decodeBase64url(body);
+  let v: unknown;
+  try {
+    v = bytes ? JSON.parse(new TextDecoder().decode(bytes)) : undefined;
+  } catch {
+    v = undefined;
+  }
+  if (!isObj(v)) return invalid('The device code is damaged: part of it is probably missing. Copy the whole code again.');
+  const deviceId = str(v.device);
+  const spr = str(v.spr);
+  const node = str(v.node);
+  if (!isDeviceId(deviceId) || spr === '' || node === '') {
+    return invalid("The device code is incomplete: copy it again from the other device's Devices page.");
+  }
+  return { kind: 'device', code: s, peerId: node, deviceId, name: str(v.name), backupServer: v.backupServer === true };
+}
+
+/** Whether s reads as a device ID: 52 base32 characters, in groups or not, any case (peerlink.ParseDeviceID). */
+function isDeviceId(s: string): boolean {
+  return /^[A-Z2-7]{52}$/.test(s.replace(/[- ]/g, '').toUpperCase());
 }
 
 function classifySpr(s: string): CodeClass {
@@ -351,7 +513,11 @@ export function toDeviceList(v: unknown): DeviceList | null {
 export function toShareCode(v: unknown): ShareCode | null {
   if (!isObj(v) || typeof v.peerId !== 'string' || v.peerId === '') return null;
   const qr = str(v.qrPng);
+  const code = str(v.code);
   return {
+    // Only a device code: anything else would be shared as one.
+    code: code.startsWith(DEVICE_CODE_PREFIX) ? code : '',
+    deviceId: str(v.deviceId),
     peerId: v.peerId,
     spr: str(v.spr),
     addresses: strings(v.addresses),
@@ -359,4 +525,43 @@ export function toShareCode(v: unknown): ShareCode | null {
     // Base64 only: it goes into a data: URL.
     qrPng: /^[A-Za-z0-9+/]+=*$/.test(qr) ? qr : '',
   };
+}
+
+export function toLinkPeer(v: unknown): LinkPeer | null {
+  if (!isObj(v) || typeof v.device !== 'string' || v.device === '') return null;
+  if (v.state !== 'paired' && v.state !== 'requested') return null;
+  const remoteAddr = str(v.remoteAddr);
+  return {
+    device: v.device,
+    name: str(v.name),
+    nodePeerId: str(v.nodePeerId),
+    addrs: strings(v.addrs),
+    backupServer: v.backupServer === true,
+    state: v.state,
+    requestedAt: time(v.requestedAt),
+    pairedAt: time(v.pairedAt),
+    remoteAddr: remoteAddr === '' ? undefined : remoteAddr,
+  };
+}
+
+export function toLinkStatus(v: unknown): LinkStatus | null {
+  if (!isObj(v) || typeof v.device !== 'string') return null;
+  const code = str(v.code);
+  return {
+    device: v.device,
+    code: code.startsWith(DEVICE_CODE_PREFIX) ? code : '',
+    listen: Array.isArray(v.listen) ? v.listen.filter((p): p is number => Number.isInteger(p)) : [],
+    errors: strings(v.errors).filter((e) => e !== ''),
+    peers: Array.isArray(v.peers) ? v.peers.flatMap((p) => toLinkPeer(p) ?? []) : [],
+    pending: num(v.pending),
+  };
+}
+
+/** The `pairing` of POST /api/devices' answer, or null when there is none (not a device code). */
+export function toPairing(v: unknown): Pairing | null {
+  if (!isObj(v)) return null;
+  const peer = toLinkPeer(v.peer);
+  if (!peer) return null;
+  const requestError = str(v.requestError);
+  return { peer, delivered: v.delivered === true, requestError: requestError === '' ? undefined : requestError };
 }

@@ -6,9 +6,11 @@ import {
   classifyCode,
   connectionState,
   nicknameProblem,
+  shortDeviceId,
   shortPeerId,
+  type AddedDevice,
   type CodeClass,
-  type Device,
+  type Pairing,
 } from '../api/devices';
 import { useEventStream } from '../api/events';
 import { NODE_EVENTS, statusOfEvent, type NodeState } from '../api/node';
@@ -17,16 +19,20 @@ import { errorText } from '../lib/errorText';
 import { deviceLabel, formatLatency, StatusBadge } from './devices/DeviceCard';
 import { ThisDeviceCard } from './devices/ThisDeviceCard';
 import '../styles/devices.css';
+import './devices/link.css';
 
 type Step =
   | { name: 'input' }
   | { name: 'connecting'; who: string }
-  | { name: 'success'; device: Device }
+  | { name: 'success'; device: AddedDevice }
   | { name: 'error'; status: number; message: string };
 
 /**
  * Route /devices/add (reference §7.2): paste the other device's code, and
- * the backend connects to it through the node and pairs it. Steps input →
+ * the backend connects to it through the node and pairs it. A device code
+ * (archivist1:…) pairs the apps for backups too: the backend sends the other
+ * device this one's pairing request, and success says whether it arrived
+ * (to be approved there) or what to do instead. Steps input →
  * connecting (the request itself is what is pending; nothing is timed
  * here) → success with the device the backend answered, or error with the
  * backend's message; Try again goes back with the code kept. ?code= fills
@@ -64,7 +70,7 @@ export function AddDevicePage() {
 
   const connect = (cls: CodeClass) => {
     if (cls.kind === 'invalid') return;
-    setStep({ name: 'connecting', who: cls.peerId ? shortPeerId(cls.peerId) : 'the device' });
+    setStep({ name: 'connecting', who: codeOwner(cls) });
     addDevice(code, nickname).then(
       (device) => {
         if (alive.current) setStep({ name: 'success', device });
@@ -124,6 +130,12 @@ export function AddDevicePage() {
 
 const KIND_TEXT = { spr: 'Signed peer record (SPR)', multiaddr: 'Multiaddr', peerId: 'Peer ID' } as const;
 
+/** Who a code names, for "Connecting to …": a device code's name, else the short peer ID. */
+function codeOwner(cls: Exclude<CodeClass, { kind: 'invalid' }>): string {
+  if (cls.kind === 'device') return cls.name || `device ${shortDeviceId(cls.deviceId)}`;
+  return cls.peerId ? shortPeerId(cls.peerId) : 'the device';
+}
+
 function InputStep({
   code,
   nickname,
@@ -159,9 +171,10 @@ function InputStep({
   return (
     <form className="wizard-step wizard-input" noValidate onSubmit={submit}>
       <p className="wizard-intro">
-        Paste the other device&apos;s code: its signed peer record (<code>spr:…</code>), its connect address (a
-        multiaddr ending in <code>/p2p/&lt;peer ID&gt;</code>), or its peer ID. This device connects to it and
-        remembers it.
+        Paste the other device&apos;s device code (<code>archivist1:…</code>, under This device on its Devices page):
+        it pairs the two devices for backups. For a bare archivist-node, paste its signed peer record (
+        <code>spr:…</code>), its connect address (a multiaddr ending in <code>/p2p/&lt;peer ID&gt;</code>), or its
+        peer ID. This device connects to it and remembers it.
       </p>
       <div className="field">
         <label htmlFor="peer-address">Device code</label>
@@ -170,7 +183,7 @@ function InputStep({
           ref={textareaRef}
           rows={3}
           value={code}
-          placeholder="Paste SPR (spr:...), multiaddr (/ip4/.../p2p/...) or peer ID"
+          placeholder="Paste device code (archivist1:...), SPR (spr:...), multiaddr (/ip4/.../p2p/...) or peer ID"
           spellCheck={false}
           autoComplete="off"
           autoCapitalize="off"
@@ -212,10 +225,12 @@ function InputStep({
 }
 
 function codeMessage(cls: CodeClass | null): string {
-  if (cls === null) return 'Get it from the other device: My Devices → This device (copy the connect address or the SPR).';
+  if (cls === null) return 'Get it from the other device: Devices → This device (copy the device code).';
   switch (cls.kind) {
     case 'invalid':
       return cls.reason;
+    case 'device':
+      return `✓ Device code of ${cls.name || 'a device'} (device ID ${shortDeviceId(cls.deviceId)}${cls.backupServer ? ', a backup server' : ''}): pairs the two devices for backups.`;
     case 'peerId':
       return `✓ Peer ID of device ${shortPeerId(cls.peerId)}: the node looks it up on the network. If that fails, use its connect address or SPR.`;
     default:
@@ -252,7 +267,7 @@ function ConnectingStep({ who }: { who: string }) {
   );
 }
 
-function SuccessStep({ device, onAnother }: { device: Device; onAnother: () => void }) {
+function SuccessStep({ device, onAnother }: { device: AddedDevice; onAnother: () => void }) {
   const ref = useFocusOnMount<HTMLHeadingElement>();
   const label = deviceLabel(device);
   // The answer has no "live" flag: connected=false after a successful dial
@@ -289,6 +304,7 @@ function SuccessStep({ device, onAnother }: { device: Device; onAnother: () => v
           <dd>{formatLatency(device.latencyMs)}</dd>
         </div>
       </dl>
+      {device.pairing && <PairingOutcome pairing={device.pairing} fallbackName={label} />}
       <div className="wizard-actions">
         <Link className="button-link primary" to="/devices">
           Go to My Devices
@@ -298,6 +314,28 @@ function SuccessStep({ device, onAnother }: { device: Device; onAnother: () => v
         </button>
       </div>
     </div>
+  );
+}
+
+/**
+ * What pairing by a device code did on the other side: the request arrived
+ * and waits for approval there, or it could not be delivered and the other
+ * device has to paste this one's code (shown beside, under This device).
+ */
+function PairingOutcome({ pairing, fallbackName }: { pairing: Pairing; fallbackName: string }) {
+  const name = pairing.peer.name || fallbackName;
+  if (pairing.delivered) {
+    return (
+      <p className="pairing-outcome pairing-delivered" role="status">
+        Paired. Approve this device on {name} to finish (Devices → Pairing requests there).
+      </p>
+    );
+  }
+  return (
+    <p className="pairing-outcome pairing-undelivered" role="alert">
+      Paired on this side, but {name} could not be reached
+      {pairing.requestError ? `: ${pairing.requestError}` : ''}. Paste this device&apos;s code on {name} to finish.
+    </p>
   );
 }
 

@@ -1,14 +1,18 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import {
+  approveLinkPeer,
   connectDevice,
   DEVICE_EVENTS,
   disconnectDevice,
+  forgetLinkPeer,
+  LINK_EVENTS,
   listDevices,
   removeDevice,
   renameDevice,
   type Device,
   type DeviceList,
+  type LinkPeer,
 } from '../api/devices';
 import { useEventStream } from '../api/events';
 import { NODE_EVENTS, statusOfEvent, type NodeState } from '../api/node';
@@ -16,9 +20,12 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { useNow } from '../hooks/useNow';
 import { errorText } from '../lib/errorText';
 import { DeviceCard, deviceLabel, type DeviceAction, type Notice } from './devices/DeviceCard';
+import { LinkedApps, linkPeerLabel, PairingRequests, type LinkAction } from './devices/LinkPeers';
 import { OtherPeers } from './devices/OtherPeers';
 import { ThisDeviceCard } from './devices/ThisDeviceCard';
+import { useLinkStatus } from './devices/useLinkStatus';
 import '../styles/devices.css';
+import './devices/link.css';
 
 /** Events come in bursts (peer-connected + devices-changed): one reload for the burst. */
 const EVENT_RELOAD_DELAY_MS = 50;
@@ -29,15 +36,54 @@ interface ListState {
   error: string | null;
 }
 
+/** What the confirmation dialog asks about. */
+type Confirm =
+  | { kind: 'remove'; device: Device }
+  | { kind: 'decline'; peer: LinkPeer }
+  | { kind: 'forget'; peer: LinkPeer };
+
+function confirmText(c: Confirm): { message: string; label: string } {
+  switch (c.kind) {
+    case 'remove':
+      return { message: `Remove ${deviceLabel(c.device)}? It will be disconnected and forgotten.`, label: 'Remove' };
+    case 'decline': {
+      const name = linkPeerLabel(c.peer);
+      return {
+        message: `Decline the pairing request from ${name}? It is forgotten here; ${name} can ask again by pasting this device's code.`,
+        label: 'Decline',
+      };
+    }
+    case 'forget': {
+      const name = linkPeerLabel(c.peer);
+      return {
+        message: `Forget the backup link with ${name}? The two apps are no longer paired until one pastes the other's code again.`,
+        label: 'Forget',
+      };
+    }
+  }
+}
+
+/** Copies a record with key set to value, or without key when value is undefined. */
+function withKey<T>(m: Record<string, T>, key: string, value: T | undefined): Record<string, T> {
+  const next = { ...m };
+  if (value !== undefined) next[key] = value;
+  else delete next[key];
+  return next;
+}
+
 /**
  * Route /devices, "My Devices" (reference §7.3, with §11.12 fixed): the
  * paired devices with what the node says about them now — Online / Offline,
  * or Unknown when it cannot say (never assumed) — rename, connect,
  * disconnect (really closes the node's connections) and remove; the node's
- * other connected peers, each with Pair; and this device's own code. No
- * polling: the backend polls the node and publishes devices-changed /
- * peer-connected / peer-disconnected, which reload the list, as do node
- * start and stop and this page's own actions.
+ * other connected peers, each with Pair; and this device's own code. From
+ * the app link (GET /api/link): pairing requests to approve or decline,
+ * which devices are paired for backups, apps linked without a paired
+ * device, and why a link server is not running. No polling: the backend
+ * polls the node and publishes devices-changed / peer-connected /
+ * peer-disconnected, which reload the list, and pairing-request /
+ * link-changed, which reload the link's state; node start and stop and this
+ * page's own actions reload them too.
  */
 export function DevicesPage() {
   const [state, setState] = useState<ListState>({ list: null, error: null });
@@ -48,17 +94,22 @@ export function DevicesPage() {
   const [busy, setBusy] = useState<Record<string, DeviceAction>>({});
   const [notices, setNotices] = useState<Record<string, Notice>>({});
   const [pageNotice, setPageNotice] = useState<Notice | null>(null);
-  const [confirm, setConfirm] = useState<Device | null>(null);
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [linkBusy, setLinkBusy] = useState<Record<string, LinkAction>>({});
+  const [linkNotices, setLinkNotices] = useState<Record<string, Notice>>({});
   const nodeState = useRef<NodeState | null>(null);
   const hellos = useRef(0);
   const now = useNow(true, 30_000);
+  const link = useLinkStatus();
+  const { reload: reloadLink, reloadSoon: reloadLinkSoon } = link;
 
   const reload = useCallback(() => setLoadKey((k) => k + 1), []);
   const reloadSoon = useCallback(() => setQueued((q) => q + 1), []);
   const reloadAll = useCallback(() => {
     reload();
+    reloadLink();
     setCodeKey((k) => k + 1);
-  }, [reload]);
+  }, [reload, reloadLink]);
 
   useEffect(() => {
     let cancelled = false; // a newer load replaced this one
@@ -89,6 +140,8 @@ export function DevicesPage() {
     [DEVICE_EVENTS.devicesChanged]: reloadSoon,
     [DEVICE_EVENTS.peerConnected]: reloadSoon,
     [DEVICE_EVENTS.peerDisconnected]: reloadSoon,
+    [LINK_EVENTS.pairingRequest]: reloadLinkSoon,
+    [LINK_EVENTS.linkChanged]: reloadLinkSoon,
     [NODE_EVENTS.started]: reloadAll,
     [NODE_EVENTS.state]: (ev) => {
       // Only a change of state matters (node-state also carries new
@@ -107,21 +160,12 @@ export function DevicesPage() {
     },
   });
 
-  const setBusyFor = (peerId: string, action: DeviceAction | undefined) =>
-    setBusy((b) => {
-      const next = { ...b };
-      if (action) next[peerId] = action;
-      else delete next[peerId];
-      return next;
-    });
-
-  const setNoticeFor = (peerId: string, notice: Notice | undefined) =>
-    setNotices((n) => {
-      const next = { ...n };
-      if (notice) next[peerId] = notice;
-      else delete next[peerId];
-      return next;
-    });
+  const setBusyFor = (peerId: string, action: DeviceAction | undefined) => setBusy((b) => withKey(b, peerId, action));
+  const setNoticeFor = (peerId: string, notice: Notice | undefined) => setNotices((n) => withKey(n, peerId, notice));
+  const setLinkBusyFor = (device: string, action: LinkAction | undefined) =>
+    setLinkBusy((b) => withKey(b, device, action));
+  const setLinkNoticeFor = (device: string, notice: Notice | undefined) =>
+    setLinkNotices((n) => withKey(n, device, notice));
 
   /** Puts a device the server answered with into the list at once (the reload follows). */
   const replaceDevice = (d: Device) =>
@@ -170,8 +214,51 @@ export function DevicesPage() {
       });
   };
 
+  /**
+   * An action on a link peer: success is said at the top of the page (the
+   * peer may leave its list), failure on its card. Approving pairs the nodes
+   * too, so the device list is read again as well.
+   */
+  const runLink = (p: LinkPeer, action: LinkAction, call: () => Promise<unknown>, done: string, failed: string) => {
+    setLinkBusyFor(p.device, action);
+    setLinkNoticeFor(p.device, undefined);
+    setPageNotice(null);
+    call()
+      .then(() => setPageNotice({ kind: 'ok', text: done }))
+      .catch((err: unknown) => setLinkNoticeFor(p.device, { kind: 'error', text: `${failed}: ${errorText(err)}` }))
+      .finally(() => {
+        setLinkBusyFor(p.device, undefined);
+        reloadLink();
+        if (action === 'approve') reload();
+      });
+  };
+
+  const approve = (p: LinkPeer) => {
+    const name = linkPeerLabel(p);
+    runLink(p, 'approve', () => approveLinkPeer(p.device), `Approved ${name}: the two devices are paired.`, `Could not approve ${name}`);
+  };
+  const decline = (p: LinkPeer) => {
+    const name = linkPeerLabel(p);
+    runLink(p, 'decline', () => forgetLinkPeer(p.device), `Declined the pairing request from ${name}.`, `Could not decline ${name}`);
+  };
+  const forget = (p: LinkPeer) => {
+    const name = linkPeerLabel(p);
+    runLink(p, 'forget', () => forgetLinkPeer(p.device), `Forgot the backup link with ${name}.`, `Could not forget ${name}`);
+  };
+
   const { list, error } = state;
   const loading = loadedKey !== loadKey;
+  const linkPeers = link.status?.peers ?? [];
+  const requests = linkPeers.filter((p) => p.state === 'requested');
+  // Each device's link peer by its node's peer ID; a paired one wins over a request.
+  const linkByNode = new Map<string, LinkPeer>();
+  for (const p of linkPeers) {
+    if (p.nodePeerId && (p.state === 'paired' || !linkByNode.has(p.nodePeerId))) linkByNode.set(p.nodePeerId, p);
+  }
+  const deviceIds = new Set(list?.devices.map((d) => d.peerId) ?? []);
+  // Paired apps without a device card (shown once the list is read, so none is listed twice).
+  const unmatched = list ? linkPeers.filter((p) => p.state === 'paired' && !deviceIds.has(p.nodePeerId)) : [];
+  const linkErrors = link.status?.errors ?? [];
 
   return (
     <section className="page devices-page">
@@ -215,6 +302,28 @@ export function DevicesPage() {
         </div>
       )}
 
+      {linkErrors.length > 0 && (
+        <div className="link-errors-banner" role="alert">
+          <p>The app link is not fully running, so other devices may not reach this one for pairing and backups:</p>
+          <ul>
+            {linkErrors.map((e) => (
+              <li key={e}>{e}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      {link.error && (
+        <div className="error-banner" role="alert">
+          <p>
+            {link.status ? 'Could not refresh pairing requests' : 'Could not read pairing requests'}: {link.error}
+          </p>
+          <button type="button" onClick={reloadLink}>
+            Retry
+          </button>
+        </div>
+      )}
+
       {pageNotice && (
         <p
           className={pageNotice.kind === 'ok' ? 'success-banner' : 'field-error'}
@@ -226,6 +335,16 @@ export function DevicesPage() {
 
       <div className="devices-layout">
         <div className="devices-main">
+          <PairingRequests
+            peers={requests}
+            nodeRunning={list?.nodeRunning ?? true}
+            busy={linkBusy}
+            notices={linkNotices}
+            now={now}
+            onApprove={approve}
+            onDecline={(peer) => setConfirm({ kind: 'decline', peer })}
+          />
+
           <section className="dash-panel devices-panel" aria-labelledby="paired-devices-title">
             <p id="paired-devices-title" className="panel-title">
               Paired devices{list ? ` (${list.devices.length})` : ''}
@@ -253,16 +372,25 @@ export function DevicesPage() {
                     nodeRunning={list.nodeRunning}
                     busy={busy[d.peerId]}
                     notice={notices[d.peerId]}
+                    linked={linkByNode.get(d.peerId)}
                     now={now}
                     onConnect={connect}
                     onDisconnect={disconnect}
-                    onRemove={setConfirm}
+                    onRemove={(device) => setConfirm({ kind: 'remove', device })}
                     onRename={rename}
                   />
                 ))}
               </ul>
             )}
           </section>
+
+          <LinkedApps
+            peers={unmatched}
+            busy={linkBusy}
+            notices={linkNotices}
+            now={now}
+            onForget={(peer) => setConfirm({ kind: 'forget', peer })}
+          />
 
           {list && (
             <section className="dash-panel devices-panel" aria-labelledby="other-peers-title">
@@ -285,14 +413,16 @@ export function DevicesPage() {
 
       {confirm && (
         <ConfirmDialog
-          message={`Remove ${deviceLabel(confirm)}? It will be disconnected and forgotten.`}
-          confirmLabel="Remove"
+          message={confirmText(confirm).message}
+          confirmLabel={confirmText(confirm).label}
           danger
           onCancel={() => setConfirm(null)}
           onConfirm={() => {
-            const d = confirm;
+            const c = confirm;
             setConfirm(null);
-            remove(d);
+            if (c.kind === 'remove') remove(c.device);
+            else if (c.kind === 'decline') decline(c.peer);
+            else forget(c.peer);
           }}
         />
       )}

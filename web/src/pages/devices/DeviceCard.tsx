@@ -3,9 +3,11 @@ import {
   connectionState,
   MAX_NICKNAME,
   nicknameProblem,
+  shortDeviceId,
   shortPeerId,
   type ConnectionState,
   type Device,
+  type LinkPeer,
 } from '../../api/devices';
 import { CopyButton } from '../../components/CopyButton';
 import { errorText } from '../../lib/errorText';
@@ -48,6 +50,8 @@ interface Props {
   /** The action under way on this device, if any. */
   busy: DeviceAction | undefined;
   notice: Notice | undefined;
+  /** The app link's peer with this device's node, if any (paired, or asking to pair). */
+  linked?: LinkPeer;
   now: number;
   onConnect: (d: Device) => void;
   onDisconnect: (d: Device) => void;
@@ -58,12 +62,13 @@ interface Props {
 
 /**
  * One paired device: name (renameable in place), status from the node,
- * peer ID, latency, last seen, addresses, why the last connection attempt
- * failed, and Connect / Disconnect / Remove. When the node cannot say
+ * peer ID, latency, last seen, whether the apps are paired for backups,
+ * addresses, why the last connection attempt failed, and Connect /
+ * Disconnect / Remove. When the node cannot say
  * whether it is connected, the state is Unknown and both Connect and
  * Disconnect are offered.
  */
-export function DeviceCard({ device: d, live, nodeRunning, busy, notice, now, ...on }: Props) {
+export function DeviceCard({ device: d, live, nodeRunning, busy, notice, linked, now, ...on }: Props) {
   const nameId = useId();
   const state = connectionState(d.connected, live);
   const label = deviceLabel(d);
@@ -138,6 +143,16 @@ export function DeviceCard({ device: d, live, nodeRunning, busy, notice, now, ..
               )}
             </dd>
           </div>
+          {linked && (
+            <div>
+              <dt>Backup link</dt>
+              <dd className={`link-state link-${linked.state}`}>
+                {linked.state === 'paired' ? 'paired' : 'asks to pair (see Pairing requests)'}
+                {linked.backupServer ? ' · backup server' : ''} ·{' '}
+                <code title={linked.device}>{shortDeviceId(linked.device)}</code>
+              </dd>
+            </div>
+          )}
           {state === 'online' && (
             <>
               {d.direction && (

@@ -1,10 +1,12 @@
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { getShareCode, isNodeNotRunning, type ShareCode } from '../../api/devices';
+import { CopyButton } from '../../components/CopyButton';
 import { errorText } from '../../lib/errorText';
 import { ShareDetails } from '../dashboard/ShareCard';
 import '../../styles/dashboard.css';
 import '../../styles/devices.css';
+import './link.css';
 
 type CodeState =
   | { status: 'loading' }
@@ -13,11 +15,14 @@ type CodeState =
   | { status: 'error'; message: string };
 
 /**
- * "This device": the code another device needs to pair with this one — a QR
- * code of the SPR (a PNG the backend made), the connect multiaddr, the peer
- * ID, the announced addresses and the SPR, each with Copy. Read from the
- * running node (GET /api/devices/code) on mount and whenever reloadKey
- * changes (the page bumps it when the node starts or stops).
+ * "This device": the code another device needs to pair with this one. First
+ * the device code (archivist1:…), which pairs the apps for backups as well
+ * as the nodes, with Copy, and this device's ID; then, folded away, what a
+ * bare archivist-node takes — a QR code of the SPR (a PNG the backend made),
+ * the connect multiaddr, the peer ID, the announced addresses and the SPR,
+ * each with Copy. Read from the running node (GET /api/devices/code) on
+ * mount and whenever reloadKey changes (the page bumps it when the node
+ * starts or stops).
  */
 export function ThisDeviceCard({ reloadKey = 0 }: { reloadKey?: number }) {
   const titleId = useId();
@@ -80,24 +85,51 @@ export function ThisDeviceCard({ reloadKey = 0 }: { reloadKey?: number }) {
 function CodeDetails({ code }: { code: ShareCode }) {
   return (
     <div className="this-device-body">
-      <p className="share-hint this-device-hint">
-        Give the other device one of these: on it, open Add Device and paste the connect address or the SPR.
-      </p>
-      {code.qrPng && (
-        <figure className="device-qr">
-          {/* Our own backend's PNG (checked to be base64 in api/devices), not peer data. */}
-          <img src={`data:image/png;base64,${code.qrPng}`} alt="QR code of this device's SPR" />
-          <figcaption>QR code of the SPR</figcaption>
-        </figure>
+      {code.code ? (
+        <div className="share-row device-code-row">
+          <span className="share-label">Device code (share this)</span>
+          <div className="share-value">
+            <code className="share-code device-code">{code.code}</code>
+            <CopyButton text={code.code} what="device code" />
+          </div>
+          <p className="share-hint device-code-hint">
+            Paste this code on your other device (Devices → Add Device). It pairs the two devices for backups.
+          </p>
+        </div>
+      ) : (
+        <p className="share-warning device-code-missing">
+          No device code: the app link could not make one, so only the node can be paired (below), not backups.
+        </p>
       )}
-      <div className="this-device-details">
-        <ShareDetails
-          peerId={code.peerId}
-          addresses={code.addresses}
-          connect={code.multiaddr || null}
-          spr={code.spr || undefined}
-        />
-      </div>
+      {code.deviceId && (
+        <p className="device-id-line">
+          <span className="device-id-label">Device ID</span> <code className="device-id">{code.deviceId}</code>
+        </p>
+      )}
+
+      {/* Open by default only when these are all there is to share. */}
+      <details className="node-code" open={!code.code}>
+        <summary>For pairing with a bare archivist-node: QR code, connect address, SPR</summary>
+        <p className="share-hint this-device-hint">
+          An archivist-node (or an older app) takes one of these: the connect address or the SPR. They pair the nodes
+          only.
+        </p>
+        {code.qrPng && (
+          <figure className="device-qr">
+            {/* Our own backend's PNG (checked to be base64 in api/devices), not peer data. */}
+            <img src={`data:image/png;base64,${code.qrPng}`} alt="QR code of this device's SPR" />
+            <figcaption>QR code of the SPR</figcaption>
+          </figure>
+        )}
+        <div className="this-device-details">
+          <ShareDetails
+            peerId={code.peerId}
+            addresses={code.addresses}
+            connect={code.multiaddr || null}
+            spr={code.spr || undefined}
+          />
+        </div>
+      </details>
     </div>
   );
 }
