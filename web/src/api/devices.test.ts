@@ -211,9 +211,22 @@ describe('link normalisation', () => {
         pairedAt: undefined,
         remoteAddr: '192.168.1.20:51234',
       },
-      expect.objectContaining({ device: 'Q2LK-AAAA', state: 'paired', pairedAt: '2025-05-01T10:00:00Z', remoteAddr: undefined, addrs: [] }),
+      expect.objectContaining({
+        device: 'Q2LK-AAAA',
+        state: 'paired',
+        pairedAt: '2025-05-01T10:00:00Z',
+        remoteAddr: undefined,
+        addrs: [],
+      }),
     ]);
-    expect(toLinkStatus({ device: THIS_DEVICE_ID })).toEqual({ device: THIS_DEVICE_ID, code: '', listen: [], errors: [], peers: [], pending: 0 });
+    expect(toLinkStatus({ device: THIS_DEVICE_ID })).toEqual({
+      device: THIS_DEVICE_ID,
+      code: '',
+      listen: [],
+      errors: [],
+      peers: [],
+      pending: 0,
+    });
     expect(toLinkStatus({ error: 'x' })).toBeNull();
   });
 
@@ -237,7 +250,7 @@ describe('device and link requests', () => {
   function backend(answer: (call: Call) => Response) {
     const calls: Call[] = [];
     stubFetch((url, init) => {
-      const call = { url, method: init?.method ?? 'GET', body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined };
+      const call: Call = { url, method: init?.method ?? 'GET', body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined };
       calls.push(call);
       return Promise.resolve(answer(call));
     });
@@ -246,12 +259,15 @@ describe('device and link requests', () => {
 
   it('pairs by a device code and returns the pairing with the device', async () => {
     const code = deviceCode();
-    const calls = backend(() =>
-      jsonResponse({ ...deviceJSON({ nickname: 'Office NAS' }), pairing: { peer: linkPeerJSON({ state: 'paired' }), delivered: false, requestError: 'no route to host' } }),
-    );
+    const pairing = { peer: linkPeerJSON({ state: 'paired' }), delivered: false, requestError: 'no route to host' };
+    const calls = backend(() => jsonResponse({ ...deviceJSON({ nickname: 'Office NAS' }), pairing }));
     const d = await addDevice(` ${code} `, ' NAS ');
     expect(calls).toEqual([{ url: '/api/devices', method: 'POST', body: { code, nickname: 'NAS' } }]);
-    expect(d).toMatchObject({ peerId: DEVICE_PEER_ID, nickname: 'Office NAS', pairing: { delivered: false, requestError: 'no route to host' } });
+    expect(d).toMatchObject({
+      peerId: DEVICE_PEER_ID,
+      nickname: 'Office NAS',
+      pairing: { delivered: false, requestError: 'no route to host' },
+    });
     expect(d.pairing?.peer.device).toBe(NAS_DEVICE_ID);
   });
 

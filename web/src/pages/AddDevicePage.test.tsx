@@ -14,6 +14,7 @@ import {
   stubFetch,
 } from '../test/fakes';
 import { AddDevicePage } from './AddDevicePage';
+import { deviceCode, linkPeerJSON } from './devices/linkFakes';
 
 type Call = { url: string; method: string; body?: unknown };
 
@@ -57,7 +58,7 @@ describe('AddDevicePage', () => {
     expect(screen.getByText(/Get it from the other device/)).toBeInTheDocument();
 
     fireEvent.change(codeBox(), { target: { value: 'not-a-valid-multiaddr-or-spr' } });
-    expect(screen.getByText(/^Not a device code: expected an SPR/)).toBeInTheDocument();
+    expect(screen.getByText(/^Not recognised: expected a device code \(archivist1:…\)/)).toBeInTheDocument();
     expect(codeBox()).toHaveAttribute('aria-invalid', 'true');
     expect(connectButton()).toBeDisabled();
 
@@ -101,6 +102,8 @@ describe('AddDevicePage', () => {
     expect(within(wizard).getByText('9 ms')).toBeInTheDocument();
     expect(within(wizard).getByText('16Uiu2HA…zCjpiY')).toHaveAttribute('title', DEVICE_PEER_ID);
     expect(screen.getByRole('link', { name: 'Go to My Devices' })).toHaveAttribute('href', '/devices');
+    // An SPR pairs the nodes only: nothing to approve on the other side.
+    expect(within(wizard).queryByText(/Approve this device|Paired on this side/)).not.toBeInTheDocument();
 
     fireEvent.click(screen.getByRole('button', { name: 'Add another' }));
     expect(codeBox()).toHaveValue('');
@@ -182,5 +185,100 @@ describe('AddDevicePage', () => {
     await screen.findByRole('heading', { name: 'Device Connected!' });
     expect(screen.getByText('<b>x</b>')).toBeInTheDocument();
     expect(container.querySelector('b')).toBeNull();
+  });
+
+  describe('device codes (archivist1:…)', () => {
+    /** POST /api/devices' answer to a device code: the device, and what the link did. */
+    function pairedJSON(pairing: Record<string, unknown>) {
+      return { ...deviceJSON({ nickname: 'Office NAS' }), pairing: { peer: linkPeerJSON({ state: 'paired' }), ...pairing } };
+    }
+
+    it('accepts a device code and says whose it is', () => {
+      backend(() => jsonResponse({}, 500));
+      renderPage();
+      expect(screen.getByText(/^Get it from the other device: Devices → This device \(copy the device code\)/)).toBeInTheDocument();
+      expect(codeBox()).toHaveAttribute('placeholder', expect.stringContaining('archivist1:'));
+
+      fireEvent.change(codeBox(), { target: { value: deviceCode() } });
+      expect(
+        screen.getByText('✓ Device code of Office NAS (device ID H3KQ-7TZC, a backup server): pairs the two devices for backups.'),
+      ).toHaveClass('code-ok');
+      expect(codeBox()).toHaveAttribute('aria-invalid', 'false');
+      expect(connectButton()).toBeEnabled();
+
+      fireEvent.change(codeBox(), { target: { value: deviceCode({ name: '', backupServer: false }) } });
+      expect(screen.getByText(/^✓ Device code of a device \(device ID H3KQ-7TZC\)/)).toBeInTheDocument();
+      expect(connectButton()).toBeEnabled();
+
+      // Cut short: refused before it is sent.
+      fireEvent.change(codeBox(), { target: { value: deviceCode().slice(0, 60) } });
+      expect(screen.getByText(/^The device code is damaged/)).toHaveClass('field-error');
+      expect(connectButton()).toBeDisabled();
+    });
+
+    it('pairs, and says to approve it on the other device when the request arrived', async () => {
+      const answer = deferred<Response>();
+      const b = backend(() => answer.promise);
+      renderPage();
+      const code = deviceCode();
+      fireEvent.change(codeBox(), { target: { value: `${code}\n` } });
+      fireEvent.click(connectButton());
+      expect(screen.getByRole('heading', { name: 'Connecting to Office NAS…' })).toBeInTheDocument();
+      expect(b.posts()).toEqual([{ url: '/api/devices', method: 'POST', body: { code, nickname: '' } }]);
+
+      answer.resolve(jsonResponse(pairedJSON({ delivered: true })));
+      expect(await screen.findByRole('heading', { name: 'Device Connected!' })).toBeInTheDocument();
+      const wizard = screen.getByRole('region', { name: 'Add a device' });
+      expect(within(wizard).getByRole('status')).toHaveTextContent(
+        'Paired. Approve this device on Office NAS to finish (Devices → Pairing requests there).',
+      );
+      expect(within(wizard).queryByText(/could not be reached/)).not.toBeInTheDocument();
+    });
+
+    it("says what to do when the other device could not be reached", async () => {
+      backend(() =>
+        jsonResponse(
+          pairedJSON({
+            peer: linkPeerJSON({ state: 'paired', name: 'Backup box' }),
+            delivered: false,
+            requestError: 'dial tcp 192.168.1.20:8071: connect: connection refused',
+          }),
+        ),
+      );
+      renderPage();
+      fireEvent.change(codeBox(), { target: { value: deviceCode() } });
+      fireEvent.click(connectButton());
+      await screen.findByRole('heading', { name: 'Device Connected!' });
+      const wizard = screen.getByRole('region', { name: 'Add a device' });
+      expect(within(wizard).getByRole('alert')).toHaveTextContent(
+        "Paired on this side, but Backup box could not be reached: dial tcp 192.168.1.20:8071: connect: connection refused. Paste this device's code on Backup box to finish.",
+      );
+      expect(within(wizard).queryByText(/^Paired\. Approve/)).not.toBeInTheDocument();
+    });
+
+    it('names a device without a name by its short IDs', async () => {
+      const answer = deferred<Response>();
+      backend(() => answer.promise);
+      renderPage();
+      fireEvent.change(codeBox(), { target: { value: deviceCode({ name: '' }) } });
+      fireEvent.click(connectButton());
+      expect(screen.getByRole('heading', { name: 'Connecting to device H3KQ-7TZC…' })).toBeInTheDocument();
+
+      const pairing = { peer: linkPeerJSON({ state: 'paired', name: '' }), delivered: false };
+      answer.resolve(jsonResponse({ ...deviceJSON({ nickname: '' }), pairing }));
+      await screen.findByRole('heading', { name: 'Device Connected!' });
+      expect(screen.getByRole('alert')).toHaveTextContent(
+        "Paired on this side, but 16Uiu2HA…zCjpiY could not be reached. Paste this device's code on 16Uiu2HA…zCjpiY to finish.",
+      );
+    });
+
+    it("shows the backend's refusal of a device code", async () => {
+      backend(() => jsonResponse({ error: 'that code belongs to this device: paste the code shown on the other device' }, 400));
+      renderPage();
+      fireEvent.change(codeBox(), { target: { value: deviceCode() } });
+      fireEvent.click(connectButton());
+      expect(await screen.findByRole('heading', { name: 'Code Not Accepted' })).toBeInTheDocument();
+      expect(screen.getByRole('alert')).toHaveTextContent('that code belongs to this device');
+    });
   });
 });

@@ -229,8 +229,10 @@ function codeMessage(cls: CodeClass | null): string {
   switch (cls.kind) {
     case 'invalid':
       return cls.reason;
-    case 'device':
-      return `✓ Device code of ${cls.name || 'a device'} (device ID ${shortDeviceId(cls.deviceId)}${cls.backupServer ? ', a backup server' : ''}): pairs the two devices for backups.`;
+    case 'device': {
+      const server = cls.backupServer ? ', a backup server' : '';
+      return `✓ Device code of ${cls.name || 'a device'} (device ID ${shortDeviceId(cls.deviceId)}${server}): pairs the two devices for backups.`;
+    }
     case 'peerId':
       return `✓ Peer ID of device ${shortPeerId(cls.peerId)}: the node looks it up on the network. If that fails, use its connect address or SPR.`;
     default:

@@ -410,7 +410,13 @@ describe('DevicesPage', () => {
       const b = backend(() => jsonResponse(listJSON({ devices: [DESKTOP] })));
       linkWith(b, () => [
         linkPeerJSON(),
-        linkPeerJSON({ device: OLD_DEVICE_ID, name: '', backupServer: false, remoteAddr: undefined, requestedAt: '0001-01-01T00:00:00Z' }),
+        linkPeerJSON({
+          device: OLD_DEVICE_ID,
+          name: '',
+          backupServer: false,
+          remoteAddr: undefined,
+          requestedAt: '0001-01-01T00:00:00Z',
+        }),
       ]);
       renderPage();
       const requests = await screen.findByRole('region', { name: 'Pairing requests (2)' });
@@ -469,10 +475,10 @@ describe('DevicesPage', () => {
       expect(b.sent()).toEqual([{ url: `/api/link/${NAS_DEVICE_ID}/approve`, method: 'POST', body: undefined }]);
 
       await waitFor(() => expect(screen.queryByRole('region', { name: /Pairing requests/ })).not.toBeInTheDocument());
-      const nas = await screen.findByRole('heading', { name: 'Office NAS' });
+      // The approved device's node is paired now, and its card says the apps are too.
+      await screen.findByRole('heading', { name: 'Office NAS' });
       expect(within(card('Office NAS')).getByText('Backup link')).toBeInTheDocument();
       expect(within(card('Office NAS')).getByText(/^paired · backup server/)).toBeInTheDocument();
-      expect(nas).toBeInTheDocument();
       expect([b.gets(), b.linkGets()]).toEqual([2, 2]);
     });
 

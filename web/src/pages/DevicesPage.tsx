@@ -235,15 +235,18 @@ export function DevicesPage() {
 
   const approve = (p: LinkPeer) => {
     const name = linkPeerLabel(p);
-    runLink(p, 'approve', () => approveLinkPeer(p.device), `Approved ${name}: the two devices are paired.`, `Could not approve ${name}`);
+    const done = `Approved ${name}: the two devices are paired.`;
+    runLink(p, 'approve', () => approveLinkPeer(p.device), done, `Could not approve ${name}`);
   };
   const decline = (p: LinkPeer) => {
     const name = linkPeerLabel(p);
-    runLink(p, 'decline', () => forgetLinkPeer(p.device), `Declined the pairing request from ${name}.`, `Could not decline ${name}`);
+    const done = `Declined the pairing request from ${name}.`;
+    runLink(p, 'decline', () => forgetLinkPeer(p.device), done, `Could not decline ${name}`);
   };
   const forget = (p: LinkPeer) => {
     const name = linkPeerLabel(p);
-    runLink(p, 'forget', () => forgetLinkPeer(p.device), `Forgot the backup link with ${name}.`, `Could not forget ${name}`);
+    const done = `Forgot the backup link with ${name}.`;
+    runLink(p, 'forget', () => forgetLinkPeer(p.device), done, `Could not forget ${name}`);
   };
 
   const { list, error } = state;
@@ -306,8 +309,8 @@ export function DevicesPage() {
         <div className="link-errors-banner" role="alert">
           <p>The app link is not fully running, so other devices may not reach this one for pairing and backups:</p>
           <ul>
-            {linkErrors.map((e) => (
-              <li key={e}>{e}</li>
+            {linkErrors.map((e, i) => (
+              <li key={`${i}:${e}`}>{e}</li>
             ))}
           </ul>
         </div>
