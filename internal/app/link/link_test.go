@@ -179,8 +179,36 @@ func TestPairNotifyManifestsAck(t *testing.T) {
 	if err := b.link.Acknowledge(ctx, src, m.FolderID, m.SequenceNumber+100); err == nil {
 		t.Fatal("acknowledged a sequence never published")
 	}
+	// The backup server goes away: a new manifest's notification is
+	// retried until it is back.
+	b.mu.Lock()
+	told := len(b.triggers)
+	b.mu.Unlock()
+	if _, err := b.cfg.Update(func(c *config.Config) error { c.BackupServer.Enabled = false; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the trigger server to stop", func() bool { st, _ := b.link.Status(ctx); return len(st.Listen) == 0 })
+	os.WriteFile(filepath.Join(root, "b.txt"), []byte("bravo"), 0o644)
+	eventually(t, "a notification retried while the backup server is away", func() bool {
+		g, _ := a.folders.Get(f.ID)
+		return g.ManifestSequence > m.SequenceNumber && g.PendingRetry && strings.Contains(g.NotifyError, "cannot reach")
+	})
+	if _, err := b.cfg.Update(func(c *config.Config) error { c.BackupServer.Enabled = true; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the notification once the backup server is back", func() bool {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return len(b.triggers) > told
+	})
+	eventually(t, "the notify state to clear again", func() bool {
+		g, _ := a.folders.Get(f.ID)
+		return !g.PendingRetry && g.NotifyError == ""
+	})
+
 	// Backup Now with nothing new: the latest sequence, told again.
-	if seq, err := a.link.BackupNow(ctx, f.ID); err != nil || seq != m.SequenceNumber {
+	latest, _ := a.folders.Get(f.ID)
+	if seq, err := a.link.BackupNow(ctx, f.ID); err != nil || seq != latest.ManifestSequence {
 		t.Fatalf("backup now: %d %v", seq, err)
 	}
 }
