@@ -347,3 +347,27 @@ func TestQuickstart(t *testing.T) {
 		t.Fatal("welcome.txt overwritten")
 	}
 }
+
+// TestOldManifestsArePruned: a folder keeps its last keepManifests
+// manifests on offer and on the node, no more.
+func TestOldManifestsArePruned(t *testing.T) {
+	h := newHarness(t)
+	root := t.TempDir()
+	f, _ := h.svc.Add(context.Background(), root)
+	var first string
+	for i := range keepManifests + 3 {
+		write(t, filepath.Join(root, "n.txt"), strings.Repeat("x", i+1))
+		h.manifest(f.ID, uint64(i+1))
+		if i == 0 {
+			g, _ := h.svc.Get(f.ID)
+			first = g.ManifestCID
+		}
+	}
+	list, err := h.svc.Manifests()
+	if err != nil || len(list) != keepManifests || list[0].SequenceNumber != keepManifests+3 {
+		t.Fatalf("on offer: %d, newest %+v, %v", len(list), list[0], err)
+	}
+	if _, err := h.node.Client.Download(context.Background(), first); err == nil {
+		t.Fatal("the oldest manifest is still on the node")
+	}
+}

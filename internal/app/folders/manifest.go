@@ -199,12 +199,20 @@ func (s *Service) publish(ctx context.Context, id string) (uint64, error) {
 		if err := putJSON(mb, seqKey(p.Sequence), p); err != nil {
 			return err
 		}
-		for mb.Stats().KeyN > keepManifests {
-			k, v := mb.Cursor().First()
+		// Count with a cursor: Bucket.Stats does not see this
+		// transaction's own writes.
+		var keys [][]byte
+		c := mb.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			keys = append(keys, k)
 			var old published
 			if err := json.Unmarshal(v, &old); err == nil {
 				pruned = append(pruned, old.CID)
 			}
+		}
+		drop := max(len(keys)-keepManifests, 0)
+		pruned = pruned[:drop]
+		for _, k := range keys[:drop] {
 			if err := mb.Delete(k); err != nil {
 				return err
 			}
