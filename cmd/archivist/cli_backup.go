@@ -26,19 +26,9 @@ func backupCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var targets []cli.Folder
-			if len(a) == 1 {
-				fo, err := findFolder(cmd.Context(), c, a[0])
-				if err != nil {
-					return err
-				}
-				targets = append(targets, fo)
-			} else {
-				st, err := c.Sync(cmd.Context())
-				if err != nil {
-					return err
-				}
-				targets = st.Folders
+			targets, err := folderTargets(cmd.Context(), c, a, false)
+			if err != nil {
+				return err
 			}
 			if len(targets) == 0 {
 				f.note(cmd, "No watched folders. Add one: archivist folders add PATH")

@@ -154,23 +154,9 @@ func foldersRescanCommand(f *cliFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var targets []cli.Folder
-			if len(a) == 1 {
-				fo, err := findFolder(cmd.Context(), c, a[0])
-				if err != nil {
-					return err
-				}
-				targets = append(targets, fo)
-			} else {
-				st, err := c.Sync(cmd.Context())
-				if err != nil {
-					return err
-				}
-				for _, fo := range st.Folders {
-					if fo.Enabled {
-						targets = append(targets, fo)
-					}
-				}
+			targets, err := folderTargets(cmd.Context(), c, a, true)
+			if err != nil {
+				return err
 			}
 			for _, fo := range targets {
 				if err := c.RescanFolder(cmd.Context(), fo.ID); err != nil {
@@ -183,6 +169,29 @@ func foldersRescanCommand(f *cliFlags) *cobra.Command {
 	}
 }
 
+// folderTargets is the folder named in args (by ID or path), or without
+// one every watched folder (only the enabled ones with onlyEnabled).
+func folderTargets(ctx context.Context, c *cli.Client, args []string, onlyEnabled bool) ([]cli.Folder, error) {
+	if len(args) == 1 {
+		fo, err := findFolder(ctx, c, args[0])
+		if err != nil {
+			return nil, err
+		}
+		return []cli.Folder{fo}, nil
+	}
+	st, err := c.Sync(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []cli.Folder
+	for _, fo := range st.Folders {
+		if fo.Enabled || !onlyEnabled {
+			out = append(out, fo)
+		}
+	}
+	return out, nil
+}
+
 // findFolder resolves a folder given by ID or by path.
 func findFolder(ctx context.Context, c *cli.Client, arg string) (cli.Folder, error) {
 	st, err := c.Sync(ctx)
@@ -191,7 +200,7 @@ func findFolder(ctx context.Context, c *cli.Client, arg string) (cli.Folder, err
 	}
 	abs, _ := filepath.Abs(arg)
 	for _, fo := range st.Folders {
-		if fo.ID == arg || fo.Path == abs || strings.EqualFold(fo.ID, arg) {
+		if fo.Path == abs || strings.EqualFold(fo.ID, arg) {
 			return fo, nil
 		}
 	}

@@ -139,18 +139,19 @@ func (s *Service) publish(ctx context.Context, id string) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if s.peerID == "" {
+	s.mu.Lock()
+	peerID := s.peerID
+	s.mu.Unlock()
+	if peerID == "" {
 		info, err := c.Info(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("asking the node for its peer ID: %w", err)
 		}
+		peerID = info.ID
 		s.mu.Lock()
-		s.peerID = info.ID
+		s.peerID = peerID
 		s.mu.Unlock()
 	}
-	s.mu.Lock()
-	peerID := s.peerID
-	s.mu.Unlock()
 
 	m, changes, err := s.build(id, peerID)
 	if err != nil {

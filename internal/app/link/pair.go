@@ -126,10 +126,13 @@ func (s *Service) Remove(device string) error {
 		return err
 	}
 	if ok && s.isBackupPeer(p) {
-		s.opts.Config.Update(func(c *config.Config) error {
+		_, err := s.opts.Config.Update(func(c *config.Config) error {
 			c.Sync.BackupPeerAddress, c.Sync.BackupPeerNickname = "", ""
 			return nil
 		})
+		if err != nil {
+			return fmt.Errorf("forgot %s, but could not clear it as the backup device in the settings: %w", p.Name, err)
+		}
 	}
 	s.publish(EventLinkChanged, nil)
 	return nil

@@ -122,7 +122,7 @@ func (s *Service) BackupNow(ctx context.Context, folderID string) (uint64, error
 	return seq, nil
 }
 
-// config updates the settings.
+// config is the current settings.
 func (s *Service) config() config.Config { return s.opts.Config.Get() }
 
 // Status is the link's state for the UI.

@@ -35,8 +35,8 @@ export function formatLatency(ms: number | null): string {
 /** Online / Offline / Unknown as a dot and a word (the word is what screen readers get). */
 export function StatusBadge({ state }: { state: ConnectionState }) {
   return (
-    <span className={`device-badge ${state}`}>
-      <span className="device-dot" aria-hidden="true" />
+    <span className={`badge device-badge ${state}`}>
+      <span className="badge-dot device-dot" aria-hidden="true" />
       {STATE_TEXT[state]}
     </span>
   );

@@ -110,7 +110,7 @@ function RequestCard({
     <li className="device-card pairing-request">
       <article aria-labelledby={nameId}>
         <div className="device-head">
-          <span className="device-badge requested">Wants to pair</span>
+          <span className="badge device-badge requested">Wants to pair</span>
           <h3 id={nameId} className="device-name">
             {label}
           </h3>

@@ -51,8 +51,8 @@ export function ThisDeviceCard({ reloadKey = 0 }: { reloadKey?: number }) {
         <p id={titleId} className="panel-title">
           This device
         </p>
-        {state.status === 'ok' && <span className="device-badge online">Online</span>}
-        {state.status === 'down' && <span className="device-badge offline">Node stopped</span>}
+        {state.status === 'ok' && <span className="badge device-badge online">Online</span>}
+        {state.status === 'down' && <span className="badge device-badge offline">Node stopped</span>}
       </div>
 
       {state.status === 'loading' && (

@@ -46,8 +46,8 @@ export function FolderCard({ folder: f, sync, busy, notice, now, ...on }: Props)
     <li className={`sync-folder sync-folder-${f.status}${f.enabled ? '' : ' sync-folder-off'}`}>
       <article aria-labelledby={nameId}>
         <div className="sync-folder-head">
-          <span className={`sync-badge status-${f.status}`}>
-            <span className="sync-dot" aria-hidden="true" />
+          <span className={`badge sync-badge status-${f.status}`}>
+            <span className="badge-dot sync-dot" aria-hidden="true" />
             {STATUS_LABELS[f.status]}
           </span>
           <h3 id={nameId} className="sync-folder-name">
