@@ -20,6 +20,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/archivist-desktop/archivist/internal/app/api"
+	"github.com/archivist-desktop/archivist/internal/app/backups"
 	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/devices"
 	"github.com/archivist-desktop/archivist/internal/app/events"
@@ -56,9 +57,11 @@ type App struct {
 	devs  *devices.Service
 	sync  *folders.Service
 	link  *link.Service
+	backs *backups.Service
 	db    *bolt.DB // the app's state database, shared by the services
 	log   *slog.Logger
 
+	ctx  context.Context    // the background services' lifetime (set by Start)
 	stop context.CancelFunc // ends the background services
 	wg   sync.WaitGroup     // the background services
 }
@@ -142,6 +145,25 @@ func New(opts Options) (*App, error) {
 		Node:     a.nodeClient,
 		Bus:      a.bus,
 		Log:      opts.Log.With("service", "link"),
+		// a.backs exists before the link serves anything (see above).
+		OnTrigger: func(p link.Peer) { a.backs.Trigger(p) },
+		Catalog:   func() (link.Catalog, error) { return a.backs.Catalog() },
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.backs, err = backups.New(backups.Options{
+		DB:     db,
+		Node:   a.nodeClient,
+		Link:   a.link,
+		Config: cfg,
+		Connect: func(ctx context.Context, nodePeerID string) error {
+			_, err := a.devs.Connect(ctx, nodePeerID)
+			return err
+		},
+		Bus: a.bus,
+		Log: opts.Log.With("service", "backups"),
 	})
 	if err != nil {
 		db.Close()
@@ -163,9 +185,13 @@ func (a *App) nodeClient() (*nodeclient.Client, error) {
 // on) and the propagation of settings changes to the services they concern.
 func (a *App) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
-	a.stop = cancel
+	a.stop, a.ctx = cancel, ctx
 	changes, unsubscribe := a.cfg.Subscribe()
-	a.wg.Add(4)
+	a.wg.Add(5)
+	go func() {
+		defer a.wg.Done()
+		a.backs.Run(ctx)
+	}()
 	go func() {
 		defer a.wg.Done()
 		a.devs.Run(ctx)
@@ -201,6 +227,15 @@ func (a *App) Start() {
 	}
 }
 
+// background is the services' lifetime, for work a request starts that
+// outlives it; before Start, a context that never ends.
+func (a *App) background() context.Context {
+	if a.ctx == nil {
+		return context.Background()
+	}
+	return a.ctx
+}
+
 // Bus is the app's event bus.
 func (a *App) Bus() *events.Bus { return a.bus }
 
@@ -221,6 +256,8 @@ func (a *App) apiServer(port int) *api.Server {
 		Devices:      a.devs,
 		Folders:      a.sync,
 		Link:         a.link,
+		Backups:      a.backs,
+		Background:   a.background(),
 		Node:         a.node,
 		Log:          a.log,
 	})

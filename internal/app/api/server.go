@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/archivist-desktop/archivist/internal/app/backups"
 	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/devices"
 	"github.com/archivist-desktop/archivist/internal/app/events"
@@ -36,8 +37,12 @@ type Options struct {
 	Devices      *devices.Service
 	Folders      *folders.Service
 	Link         *link.Service
-	Node         *supervisor.Supervisor
-	Log          *slog.Logger
+	Backups      *backups.Service
+	// Background bounds work that outlives a request (restores): the
+	// app's lifetime.
+	Background context.Context
+	Node       *supervisor.Supervisor
+	Log        *slog.Logger
 }
 
 // Server routes the UI API and the UI's static files.
@@ -103,6 +108,17 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /api/link", s.linkStatus)
 	s.mux.HandleFunc("POST /api/link/{device}/approve", s.approveDevice)
 	s.mux.HandleFunc("DELETE /api/link/{device}", s.unlinkDevice)
+	s.mux.HandleFunc("GET /api/backup-server", s.backupServerState)
+	s.mux.HandleFunc("POST /api/backup-server/enable", s.backupServerAction((*backups.Service).Enable))
+	s.mux.HandleFunc("POST /api/backup-server/disable", s.backupServerAction((*backups.Service).Disable))
+	s.mux.HandleFunc("POST /api/backup-server/pause", s.backupServerAction((*backups.Service).Pause))
+	s.mux.HandleFunc("POST /api/backup-server/resume", s.backupServerAction((*backups.Service).Resume))
+	s.mux.HandleFunc("POST /api/backup-server/poll", s.backupServerAction(func(b *backups.Service) error { b.PollNow(); return nil }))
+	s.mux.HandleFunc("POST /api/backup-server/manifests/{source}/{folder}/{seq}/retry", s.retryManifest)
+	s.mux.HandleFunc("GET /api/versions", s.versions)
+	s.mux.HandleFunc("POST /api/restores", s.startRestore)
+	s.mux.HandleFunc("GET /api/restores", s.listRestores)
+	s.mux.HandleFunc("GET /api/restores/{id}", s.getRestore)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -82,6 +82,14 @@ type BackupServerConfig struct {
 	AutoDeleteTombstones   bool         `toml:"auto_delete_tombstones" json:"auto_delete_tombstones"`
 	TriggerPort            int          `toml:"trigger_port" json:"trigger_port"`
 	SourcePeers            []SourcePeer `toml:"source_peers" json:"source_peers"`
+	// Retention of versions, as restic's forget policy: the newest
+	// KeepLast versions of a folder, and the newest version of each of the
+	// last KeepHourly hours, KeepDaily days and KeepWeekly weeks that have
+	// one. The latest version is always kept.
+	KeepLast   int `toml:"keep_last" json:"keep_last"`
+	KeepHourly int `toml:"keep_hourly" json:"keep_hourly"`
+	KeepDaily  int `toml:"keep_daily" json:"keep_daily"`
+	KeepWeekly int `toml:"keep_weekly" json:"keep_weekly"`
 }
 
 // SourcePeer is a machine whose manifests this one backs up.
@@ -160,6 +168,10 @@ func Default(dataDir string) Config {
 			AutoDeleteTombstones:   true,
 			TriggerPort:            defaultTriggerPort,
 			SourcePeers:            []SourcePeer{},
+			KeepLast:               10,
+			KeepHourly:             24,
+			KeepDaily:              7,
+			KeepWeekly:             8,
 		},
 		ManifestServer: ManifestServerConfig{
 			Port:       defaultManifestPort,

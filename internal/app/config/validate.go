@@ -55,6 +55,7 @@ const (
 	maxConcurrent   = 64
 	maxRetries      = 1000
 	maxThreshold    = 100000
+	maxKeep         = 100000
 )
 
 var (
@@ -144,6 +145,10 @@ func (v *validator) backupServer(b BackupServerConfig) {
 	v.between("backup_server.max_concurrent_downloads", b.MaxConcurrentDownloads, 1, maxConcurrent)
 	v.between("backup_server.max_retries", b.MaxRetries, 0, maxRetries)
 	v.port("backup_server.trigger_port", b.TriggerPort)
+	v.between("backup_server.keep_last", b.KeepLast, 0, maxKeep)
+	v.between("backup_server.keep_hourly", b.KeepHourly, 0, maxKeep)
+	v.between("backup_server.keep_daily", b.KeepDaily, 0, maxKeep)
+	v.between("backup_server.keep_weekly", b.KeepWeekly, 0, maxKeep)
 	for i, p := range b.SourcePeers {
 		key := fmt.Sprintf("backup_server.source_peers[%d]", i)
 		v.host(key+".host", p.Host)

@@ -39,7 +39,7 @@ func BenchmarkRescan(b *testing.B) {
 	r := record{ID: "bench", Path: root, Enabled: true}
 	s.folders[r.ID] = &folder{rec: r}
 	err = db.Update(func(tx *bolt.Tx) error {
-		if err := putJSON(tx.Bucket(bucketFolders), []byte(r.ID), r); err != nil {
+		if err := state.PutJSON(tx.Bucket(bucketFolders), []byte(r.ID), r); err != nil {
 			return err
 		}
 		idx, err := sub(tx, bucketIndex, r.ID, true)
@@ -55,7 +55,7 @@ func BenchmarkRescan(b *testing.B) {
 			}
 			fi, _ := os.Lstat(p)
 			e := entry{Size: 1, ModNs: fi.ModTime().UnixNano(), CID: "zDvZ", UploadedAt: time.Now()}
-			if err := putJSON(idx, []byte(rel), e); err != nil {
+			if err := state.PutJSON(idx, []byte(rel), e); err != nil {
 				return err
 			}
 		}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/archivist-desktop/archivist/internal/app/state"
 )
 
 // ManifestVersion is the manifest schema's version.
@@ -170,7 +172,7 @@ func (s *Service) publish(ctx context.Context, id string) (uint64, error) {
 	var rec record
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFolders)
-		ok, err := getJSON(b, []byte(id), &rec)
+		ok, err := state.GetJSON(b, []byte(id), &rec)
 		if err != nil {
 			return err
 		}
@@ -182,7 +184,7 @@ func (s *Service) publish(ctx context.Context, id string) (uint64, error) {
 		}
 		rec.Sequence, rec.ManifestCID, rec.ManifestAt = m.SequenceNumber, cid, m.LastUpdated
 		rec.Changes = max(rec.Changes-changes, 0)
-		if err := putJSON(b, []byte(id), rec); err != nil {
+		if err := state.PutJSON(b, []byte(id), rec); err != nil {
 			return err
 		}
 		if tombs, _ := sub(tx, bucketTombs, id, false); tombs != nil {
@@ -197,7 +199,7 @@ func (s *Service) publish(ctx context.Context, id string) (uint64, error) {
 			return err
 		}
 		p := published{Sequence: m.SequenceNumber, CID: cid, At: m.LastUpdated, Files: m.Stats.TotalFiles, Bytes: m.Stats.TotalSizeBytes}
-		if err := putJSON(mb, seqKey(p.Sequence), p); err != nil {
+		if err := state.PutJSON(mb, seqKey(p.Sequence), p); err != nil {
 			return err
 		}
 		// Count with a cursor: Bucket.Stats does not see this
@@ -250,7 +252,7 @@ func (s *Service) build(id, peerID string) (Manifest, int, error) {
 	var changes int
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var rec record
-		ok, err := getJSON(tx.Bucket(bucketFolders), []byte(id), &rec)
+		ok, err := state.GetJSON(tx.Bucket(bucketFolders), []byte(id), &rec)
 		if err != nil {
 			return err
 		}

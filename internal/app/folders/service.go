@@ -14,6 +14,9 @@ import (
 	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/archivist-desktop/archivist/internal/app/state"
+	"github.com/archivist-desktop/archivist/internal/progress"
+
 	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/ignore"
@@ -85,7 +88,7 @@ type Service struct {
 	uploads map[jobKey]*inflight
 	paused  bool
 	recent  []RecentUpload
-	rate    rateMeter
+	rate    progress.Rate
 	changed bool // the state changed since it was last published
 
 	wake    chan struct{} // a job may have become ready
@@ -248,7 +251,7 @@ func (s *Service) Add(ctx context.Context, path string) (Folder, error) {
 	r := record{ID: uuid.NewString(), Path: path, Enabled: true, AddedAt: time.Now().UTC()}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		var old removedPath
-		if ok, err := getJSON(tx.Bucket(bucketPaths), []byte(path), &old); err != nil {
+		if ok, err := state.GetJSON(tx.Bucket(bucketPaths), []byte(path), &old); err != nil {
 			return err
 		} else if ok {
 			r.ID, r.Sequence = old.ID, old.Sequence
@@ -256,7 +259,7 @@ func (s *Service) Add(ctx context.Context, path string) (Folder, error) {
 				return err
 			}
 		}
-		return putJSON(tx.Bucket(bucketFolders), []byte(r.ID), r)
+		return state.PutJSON(tx.Bucket(bucketFolders), []byte(r.ID), r)
 	})
 	if err != nil {
 		return Folder{}, err
@@ -331,10 +334,10 @@ func (s *Service) Remove(id string) error {
 	s.mu.Unlock()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var r record
-		if _, err := getJSON(tx.Bucket(bucketFolders), []byte(id), &r); err != nil {
+		if _, err := state.GetJSON(tx.Bucket(bucketFolders), []byte(id), &r); err != nil {
 			return err
 		}
-		if err := putJSON(tx.Bucket(bucketPaths), []byte(r.Path), removedPath{ID: id, Sequence: r.Sequence}); err != nil {
+		if err := state.PutJSON(tx.Bucket(bucketPaths), []byte(r.Path), removedPath{ID: id, Sequence: r.Sequence}); err != nil {
 			return err
 		}
 		for _, b := range [][]byte{bucketIndex, bucketTombs, bucketManifests} {

@@ -99,7 +99,7 @@ func (s *Service) State() State {
 		Paused:          s.paused,
 		QueueSize:       s.q.waiting(),
 		Uploads:         []Upload{},
-		RateBytesPerSec: s.rate.rate(time.Now()),
+		RateBytesPerSec: s.rate.PerSecond(time.Now()),
 		RecentUploads:   append([]RecentUpload{}, s.recent...),
 		NodeRunning:     nodeErr == nil,
 		BackupEnabled:   cfg.BackupEnabled,
@@ -234,34 +234,4 @@ func (s *Service) publishState(ctx context.Context) {
 			}
 		}
 	}
-}
-
-// rateMeter measures the upload rate over the last few seconds, in
-// one-second buckets. Guarded by Service.mu.
-type rateMeter struct {
-	buckets [rateWindow]int64
-	secs    [rateWindow]int64 // the second each bucket counts
-}
-
-const rateWindow = 5
-
-func (m *rateMeter) add(now time.Time, n int64) {
-	sec := now.Unix()
-	i := sec % rateWindow
-	if m.secs[i] != sec {
-		m.secs[i], m.buckets[i] = sec, 0
-	}
-	m.buckets[i] += n
-}
-
-// rate is bytes per second over the complete seconds of the window.
-func (m *rateMeter) rate(now time.Time) int64 {
-	sec := now.Unix()
-	var sum int64
-	for i := range m.buckets {
-		if d := sec - m.secs[i]; d >= 1 && d < rateWindow {
-			sum += m.buckets[i]
-		}
-	}
-	return sum / (rateWindow - 1)
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/archivist-desktop/archivist/internal/app/state"
 )
 
 // Buckets of the state database. The per-folder buckets hold one nested
@@ -95,25 +97,6 @@ func initBuckets(db *bolt.DB) error {
 	})
 }
 
-func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
-	data := b.Get(key)
-	if data == nil {
-		return false, nil
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return false, fmt.Errorf("folders: corrupt record %q: %w", key, err)
-	}
-	return true, nil
-}
-
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return b.Put(key, data)
-}
-
 // sub returns folder id's nested bucket in parent, created when create is
 // set; nil when it does not exist.
 func sub(tx *bolt.Tx, parent []byte, id string, create bool) (*bolt.Bucket, error) {
@@ -147,7 +130,7 @@ func updateRecord(db *bolt.DB, id string, change func(*record)) (record, error) 
 	var r record
 	err := db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketFolders)
-		ok, err := getJSON(b, []byte(id), &r)
+		ok, err := state.GetJSON(b, []byte(id), &r)
 		if err != nil {
 			return err
 		}
@@ -155,7 +138,7 @@ func updateRecord(db *bolt.DB, id string, change func(*record)) (record, error) 
 			return ErrNoFolder
 		}
 		change(&r)
-		return putJSON(b, []byte(id), r)
+		return state.PutJSON(b, []byte(id), r)
 	})
 	return r, err
 }
@@ -190,7 +173,7 @@ func getEntry(db *bolt.DB, id, rel string) (entry, bool, error) {
 			return nil
 		}
 		var err error
-		ok, err = getJSON(b, []byte(rel), &e)
+		ok, err = state.GetJSON(b, []byte(rel), &e)
 		return err
 	})
 	return e, ok, err

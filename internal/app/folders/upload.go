@@ -13,6 +13,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/archivist-desktop/archivist/internal/app/state"
+
 	"github.com/archivist-desktop/archivist/internal/app/files"
 )
 
@@ -151,7 +153,7 @@ func (s *Service) upload(ctx context.Context, abs string, j *job, up *inflight) 
 	cid, err := c.Upload(ctx, fh, j.size, path.Base(j.key.rel), files.MimeOf(abs), func(sent int64) {
 		up.done.Store(sent)
 		s.mu.Lock()
-		s.rate.add(time.Now(), sent-last)
+		s.rate.Add(time.Now(), sent-last)
 		s.mu.Unlock()
 		last = sent
 		s.stateChanged()
@@ -175,7 +177,7 @@ func (s *Service) commit(k jobKey, e entry) error {
 		if err != nil {
 			return err
 		}
-		if had, err = getJSON(idx, []byte(k.rel), &old); err != nil {
+		if had, err = state.GetJSON(idx, []byte(k.rel), &old); err != nil {
 			return err
 		}
 		// Deleted and created again before a manifest: it is not deleted.
@@ -186,9 +188,9 @@ func (s *Service) commit(k jobKey, e entry) error {
 		}
 		if had && old.CID == e.CID && old.Size == e.Size {
 			// Same content, only touched: no change to publish.
-			return putJSON(idx, []byte(k.rel), e)
+			return state.PutJSON(idx, []byte(k.rel), e)
 		}
-		if err := putJSON(idx, []byte(k.rel), e); err != nil {
+		if err := state.PutJSON(idx, []byte(k.rel), e); err != nil {
 			return err
 		}
 		return bumpChanges(tx, k.folder)
@@ -226,11 +228,11 @@ func (s *Service) commit(k jobKey, e entry) error {
 func bumpChanges(tx *bolt.Tx, id string) error {
 	b := tx.Bucket(bucketFolders)
 	var r record
-	if _, err := getJSON(b, []byte(id), &r); err != nil {
+	if _, err := state.GetJSON(b, []byte(id), &r); err != nil {
 		return err
 	}
 	r.Changes++
-	return putJSON(b, []byte(id), r)
+	return state.PutJSON(b, []byte(id), r)
 }
 
 // gone records that a file or directory no longer exists: every index
@@ -268,10 +270,10 @@ func (s *Service) gone(id, rel string) {
 		}
 		for _, k := range keys {
 			var e entry
-			if _, err := getJSON(idx, k, &e); err != nil {
+			if _, err := state.GetJSON(idx, k, &e); err != nil {
 				return err
 			}
-			if err := putJSON(tombs, k, tombstone{CID: e.CID, DeletedAt: now}); err != nil {
+			if err := state.PutJSON(tombs, k, tombstone{CID: e.CID, DeletedAt: now}); err != nil {
 				return err
 			}
 			if err := idx.Delete(k); err != nil {

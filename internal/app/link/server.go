@@ -25,6 +25,7 @@ func (s *Service) handler() http.Handler {
 	mux.HandleFunc("GET /v1/manifests", s.paired(s.serveManifests))
 	mux.HandleFunc("POST /v1/ack", s.paired(s.serveAck))
 	mux.HandleFunc("POST /v1/trigger", s.paired(s.serveTrigger))
+	mux.HandleFunc("GET /v1/backups", s.paired(s.serveCatalog))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, apiError{"Not Found", "The requested endpoint does not exist"})
 	})

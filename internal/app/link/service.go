@@ -40,6 +40,9 @@ type Options struct {
 	// OnTrigger is called when a paired source says it has a new manifest
 	// (the backup server's business).
 	OnTrigger func(from Peer)
+	// Catalog lists the backups this device keeps, for paired devices
+	// that restore from it (nil: it keeps none).
+	Catalog func() (Catalog, error)
 	// BindHost is the address the link servers listen on ("" for every
 	// interface, which is what peers on the LAN need).
 	BindHost string

@@ -5,6 +5,7 @@
 package state
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -36,4 +37,27 @@ func Open(path string) (*bolt.DB, error) {
 		return nil, fmt.Errorf("state database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// GetJSON decodes the JSON record under key into v; false when there is
+// none. Every service keeps its records as JSON, so a field added later
+// reads as its zero value from an older database.
+func GetJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return false, fmt.Errorf("corrupt record %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// PutJSON stores v as JSON under key.
+func PutJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, data)
 }
