@@ -19,12 +19,14 @@ type appFlags struct {
 	home         string
 	guiAddress   string
 	allowedHosts []string
+	linkAddress  string
 }
 
 func (f *appFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.home, "home", "", "keep config, state and node data under this directory (default: the OS locations)")
 	cmd.Flags().StringVar(&f.guiAddress, "gui-address", "127.0.0.1:1420", "address of the headless web UI (host:port; port 0 picks a free one)")
 	cmd.Flags().StringArrayVar(&f.allowedHosts, "gui-allowed-host", nil, "host name the web UI accepts besides IP addresses and localhost (repeatable)")
+	cmd.Flags().StringVar(&f.linkAddress, "link-address", "", "IP address the manifest and trigger servers listen on and that this device's code advertises (default: every interface)")
 }
 
 func appCommand() *cobra.Command {
@@ -68,6 +70,7 @@ func newApp(af appFlags) (*app.App, error) {
 		UI:           web.FS(),
 		GUIAddress:   af.guiAddress,
 		AllowedHosts: af.allowedHosts,
+		LinkAddress:  af.linkAddress,
 		Log:          slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	})
 }

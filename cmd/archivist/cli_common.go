@@ -28,7 +28,8 @@ import (
 
 // cliCommands are the CLI verbs for the root command.
 func cliCommands() []*cobra.Command {
-	return []*cobra.Command{statusCommand(), filesCommand(), uploadCommand(), downloadCommand(), devicesCommand(), foldersCommand(), backupCommand()}
+	return []*cobra.Command{statusCommand(), filesCommand(), uploadCommand(), downloadCommand(), devicesCommand(), foldersCommand(), backupCommand(),
+		backupServerCommand(), versionsCommand(), restoreCommand()}
 }
 
 // cliFlags are the flags every CLI verb takes.

@@ -40,6 +40,9 @@ type Options struct {
 	UI           fs.FS
 	GUIAddress   string   // host:port of the headless listener
 	AllowedHosts []string // extra Host names the UI API accepts
+	// LinkAddress is the IP the link servers bind and the device code
+	// advertises; empty: every interface, advertising each.
+	LinkAddress string
 	// NodeBinary runs the node as `NodeBinary node …`; empty means this
 	// program (tests, which are not this program, name the built binary).
 	NodeBinary string
@@ -136,7 +139,17 @@ func New(opts Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	var linkHosts func() []string
+	if opts.LinkAddress != "" {
+		if net.ParseIP(opts.LinkAddress) == nil {
+			db.Close()
+			return nil, fmt.Errorf("--link-address %q is not an IP address", opts.LinkAddress)
+		}
+		linkHosts = func() []string { return []string{opts.LinkAddress} }
+	}
 	a.link, err = link.New(link.Options{
+		BindHost: opts.LinkAddress,
+		Hosts:    linkHosts,
 		DB:       db,
 		Identity: ident,
 		Config:   cfg,

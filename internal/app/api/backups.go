@@ -1,11 +1,15 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/archivist-desktop/archivist/internal/app/backups"
+	"github.com/archivist-desktop/archivist/internal/app/devices"
 	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/link"
 )
@@ -74,18 +78,33 @@ func (s *Server) versions(w http.ResponseWriter, r *http.Request) {
 		writeBackupError(w, err)
 		return
 	}
+	// Each backup server is asked at once, each bounded: one that is away
+	// must not hold up the others' answers.
+	var servers []link.Peer
 	for _, p := range peers {
-		if !p.BackupServer {
-			continue
+		if p.BackupServer {
+			servers = append(servers, p)
 		}
-		v := VersionServer{Device: p.Device.String(), Name: p.Name, Catalog: link.Catalog{Sources: []link.CatalogSource{}}}
-		if c, err := s.opts.Link.FetchCatalog(r.Context(), p); err != nil {
-			v.Error = err.Error()
-		} else {
-			v.Catalog = c
-		}
-		out.Servers = append(out.Servers, v)
 	}
+	remote := make([]VersionServer, len(servers))
+	var wg sync.WaitGroup
+	for i, p := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+			defer cancel()
+			v := VersionServer{Device: p.Device.String(), Name: p.Name, Catalog: link.Catalog{Sources: []link.CatalogSource{}}}
+			if c, err := s.opts.Link.FetchCatalog(ctx, p); err != nil {
+				v.Error = err.Error()
+			} else {
+				v.Catalog = c
+			}
+			remote[i] = v
+		}()
+	}
+	wg.Wait()
+	out.Servers = append(out.Servers, remote...)
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -121,7 +140,9 @@ func writeBackupError(w http.ResponseWriter, err error) {
 		writeError(w, http.StatusNotFound, err.Error())
 	case errors.Is(err, files.ErrNodeNotRunning):
 		writeError(w, http.StatusServiceUnavailable, err.Error())
-	default:
+	case errors.Is(err, backups.ErrInvalid), errors.Is(err, devices.ErrInvalid):
 		writeError(w, http.StatusBadRequest, err.Error())
+	default:
+		writeError(w, http.StatusInternalServerError, err.Error())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/archivist-desktop/archivist/internal/app/link"
+	"github.com/archivist-desktop/archivist/internal/app/peerlink"
 	"github.com/archivist-desktop/archivist/internal/app/state"
 )
 
@@ -69,20 +70,34 @@ func (s *Service) Catalog() (link.Catalog, error) {
 	return cat, nil
 }
 
-// ErrNotFound is returned for a source, folder or version that is not kept.
-var ErrNotFound = errors.New("not found")
+// Errors callers tell apart.
+var (
+	// ErrNotFound: a source, folder, version or restore that is not kept.
+	ErrNotFound = errors.New("not found")
+	// ErrInvalid: a request refused as it stands.
+	ErrInvalid = errors.New("invalid request")
+)
+
+// invalidf is an ErrInvalid with the reason.
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}
 
 // choose finds a version in a catalog: the source by device ID or name,
 // the folder by ID or name, the version by sequence (0: the newest).
 func choose(cat link.Catalog, source, folder string, seq uint64) (link.CatalogSource, link.CatalogFolder, link.CatalogVersion, error) {
 	var src *link.CatalogSource
 	var names []string
+	canonical := source
+	if id, err := peerlink.ParseDeviceID(source); err == nil {
+		canonical = id.String()
+	}
 	for i := range cat.Sources {
 		c := &cat.Sources[i]
 		names = append(names, c.Name)
-		if c.Device == source || strings.EqualFold(c.Name, source) {
+		if c.Device == source || c.Device == canonical || strings.EqualFold(c.Name, source) {
 			if src != nil && c.Device != src.Device {
-				return link.CatalogSource{}, link.CatalogFolder{}, link.CatalogVersion{}, fmt.Errorf("two source devices are named %q: give its device ID", source)
+				return link.CatalogSource{}, link.CatalogFolder{}, link.CatalogVersion{}, invalidf("two source devices are named %q: give its device ID", source)
 			}
 			src = c
 		}
@@ -97,7 +112,7 @@ func choose(cat link.Catalog, source, folder string, seq uint64) (link.CatalogSo
 		names = append(names, c.Name)
 		if c.ID == folder || strings.EqualFold(c.Name, folder) {
 			if f != nil {
-				return link.CatalogSource{}, link.CatalogFolder{}, link.CatalogVersion{}, fmt.Errorf("%s has two folders named %q: give its folder ID", src.Name, folder)
+				return link.CatalogSource{}, link.CatalogFolder{}, link.CatalogVersion{}, invalidf("%s has two folders named %q: give its folder ID", src.Name, folder)
 			}
 			f = c
 		}
@@ -149,7 +164,7 @@ func (s *Service) Retry(source, folder string, seq uint64) error {
 			return err
 		}
 		if m.Status != StatusFailed && m.Status != StatusSuperseded {
-			return fmt.Errorf("manifest %d of that folder is %s, not failed", seq, m.Status)
+			return invalidf("manifest %d of that folder is %s, not failed", seq, m.Status)
 		}
 		found = true
 		m.Status, m.Attempts, m.NextRetry = StatusPending, 0, time.Time{}

@@ -114,10 +114,10 @@ func cloneRestore(j *Restore) Restore {
 // lifetime), not the request.
 func (s *Service) StartRestore(ctx, reqCtx context.Context, req RestoreRequest) (Restore, error) {
 	if !filepath.IsAbs(req.Dest) {
-		return Restore{}, fmt.Errorf("the destination must be an absolute path, not %q", req.Dest)
+		return Restore{}, invalidf("the destination must be an absolute path, not %q", req.Dest)
 	}
 	if fi, err := os.Stat(req.Dest); err == nil && !fi.IsDir() {
-		return Restore{}, fmt.Errorf("the destination %s is a file, not a directory", req.Dest)
+		return Restore{}, invalidf("the destination %s is a file, not a directory", req.Dest)
 	}
 	node, err := s.opts.Node()
 	if err != nil {
@@ -132,7 +132,7 @@ func (s *Service) StartRestore(ctx, reqCtx context.Context, req RestoreRequest) 
 	} else {
 		server, err = s.opts.Link.Peer(req.Server)
 		if err == nil && server.State != link.StatePaired {
-			err = fmt.Errorf("%s is not paired yet: approve it first", server.Name)
+			err = invalidf("%s is not paired yet: approve it first", server.Name)
 		}
 		if err == nil {
 			job.ServerName = server.Name
