@@ -511,6 +511,17 @@ RESCAN_OUT=$(go test -run '^$' -bench 'BenchmarkRescan' -benchtime 3x ./internal
 	ERRORS=$((ERRORS + 1))
 }
 
+# --- backup flow --------------------------------------------------------------
+# A source and a backup server (two `archivist serve`, paired): a file's write
+# on A to its content on B, and a folder of SIZE_MB backed up A→B, next to
+# sha256sum of the same files.
+
+log "backup flow: latency A→B, a ${SIZE_MB} MiB folder A→B"
+BACKUP_OUT=$(go run ./bench/backupbench -bin "$ARCHIVIST" -dir "$WORK" -mib "$SIZE_MB") || {
+	log "ERROR: bench/backupbench failed"
+	ERRORS=$((ERRORS + 1))
+}
+
 # --- report -----------------------------------------------------------------
 
 note "page cache: not dropped (that needs privileges a sandbox may lack); the input file is read once right before every sha256sum and every measured run, so both read it from a warm cache; the sha256sum runs are interleaved with the measured runs, so both see the same machine load. The scratch file system is synced before each upload so the node's commit-time sync flushes only its own blocks."
@@ -525,6 +536,9 @@ mkdir -p "$OUT_DIR"
 	echo
 	echo "Folder sync:"
 	printf '%s\n' "${SYNC_OUT:-}" "${RESCAN_OUT:-}"
+	echo
+	echo "Backup flow (source → backup server, loopback):"
+	printf '%s\n' "${BACKUP_OUT:-}"
 	echo
 	for n in "${NOTES[@]}"; do printf 'note: %s\n' "$n"; done
 	missed=0

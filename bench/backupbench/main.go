@@ -1,0 +1,289 @@
+// Command backupbench measures the backup flow between two machines on
+// loopback — a source and a backup server, each a real `archivist serve`
+// with its own node, paired as a user pairs them, default settings — each
+// figure next to a baseline taken in the same run:
+//
+//   - the time from a file written on the source to its content stored on
+//     the backup server (median and 95th percentile);
+//   - the backup of a 1 GiB folder from the source's first look at it to
+//     the backup server holding every file, as MB/s, next to sha256sum
+//     reading the same files.
+//
+// It prints one line per figure and exits non-zero only when it could not
+// measure. bench/run.sh runs it.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"syscall"
+	"time"
+
+	"github.com/archivist-desktop/archivist/internal/app/paths"
+	"github.com/archivist-desktop/archivist/internal/cli"
+)
+
+func main() {
+	bin := flag.String("bin", "", "the archivist binary")
+	dir := flag.String("dir", os.TempDir(), "scratch directory")
+	sizeMiB := flag.Int("mib", 1024, "size of the folder in MiB")
+	files := flag.Int("files", 16, "files in the folder")
+	samples := flag.Int("latency-samples", 20, "files written one by one for the latency figure")
+	flag.Parse()
+	if *bin == "" {
+		fmt.Fprintln(os.Stderr, "backupbench: -bin is required")
+		os.Exit(2)
+	}
+	if err := run(*bin, *dir, *sizeMiB, *files, *samples); err != nil {
+		fmt.Fprintln(os.Stderr, "backupbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(bin, dir string, sizeMiB, files, samples int) error {
+	work, err := os.MkdirTemp(dir, "backupbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	ctx := context.Background()
+
+	source, err := startApp(bin, work, "source", false)
+	if err != nil {
+		return err
+	}
+	defer source.stop()
+	server, err := startApp(bin, work, "server", true)
+	if err != nil {
+		return err
+	}
+	defer server.stop()
+	if err := pair(ctx, source, server); err != nil {
+		return err
+	}
+
+	lat, err := latency(ctx, work, source, server, samples)
+	if err != nil {
+		return fmt.Errorf("latency: %w", err)
+	}
+	fmt.Printf("%-45s median %v   p95 %v   (%d files, target median < 2s)\n", "file written on A → stored on B",
+		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*95/100].Round(time.Millisecond), len(lat))
+
+	big := filepath.Join(work, "big")
+	if err := writeFiles(big, files, (sizeMiB<<20)/files); err != nil {
+		return err
+	}
+	base, err := sha256sum(big)
+	if err != nil {
+		return err
+	}
+	took, err := backup(ctx, source, server, big, files)
+	if err != nil {
+		return fmt.Errorf("folder backup: %w", err)
+	}
+	mb := float64(int64(sizeMiB)<<20) / 1e6
+	fmt.Printf("%-45s %8.1f MB/s   sha256sum %8.1f MB/s   ratio %.2fx\n",
+		fmt.Sprintf("backup A→B of a %d MiB folder (%d files)", sizeMiB, files), mb/took.Seconds(), mb/base.Seconds(), base.Seconds()/took.Seconds())
+	return nil
+}
+
+// app is one `archivist serve` with its own home.
+type app struct {
+	cmd  *exec.Cmd
+	home string
+	c    *cli.Client
+}
+
+func startApp(bin, work, name string, backupServer bool) (*app, error) {
+	home := filepath.Join(work, name)
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		return nil, err
+	}
+	ports := make([]int, 5)
+	for i := range ports {
+		p, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		ports[i] = p
+	}
+	cfg := fmt.Sprintf("[node]\napi_port = %d\ndiscovery_port = %d\nlisten_port = %d\nlog_level = \"WARN\"\n\n[manifest_server]\nport = %d\n\n[backup_server]\nenabled = %v\ntrigger_port = %d\n",
+		ports[0], ports[1], ports[2], ports[3], backupServer, ports[4])
+	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cfg), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve", "--home", home, "--gui-address", "127.0.0.1:0", "--link-address", "127.0.0.1")
+	cmd.Env = append(os.Environ(), "ARCHIVIST_NAT=none", "ARCHIVIST_MDNS=false")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	a := &app{cmd: cmd, home: home}
+	layout, err := paths.ForHome(home)
+	if err != nil {
+		return nil, err
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if c, err := cli.Connect(layout); err == nil {
+			if st, err := c.NodeStatus(context.Background()); err == nil && st.State == "running" {
+				a.c = c
+				return a, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			a.stop()
+			return nil, fmt.Errorf("%s: the app and its node did not come up in 60 s", name)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (a *app) stop() {
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	a.cmd.Wait()
+}
+
+// pair pastes the server's code on the source and approves it on the
+// server, as a user does.
+func pair(ctx context.Context, source, server *app) error {
+	code, err := server.c.DeviceCode(ctx)
+	if err != nil {
+		return err
+	}
+	own, err := source.c.DeviceCode(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := source.c.AddDevice(ctx, code.Code, "server"); err != nil {
+		return fmt.Errorf("pairing: %w", err)
+	}
+	return server.c.ApproveDevice(ctx, own.DeviceID)
+}
+
+// stored is the server's newest version of a folder: its file count.
+func stored(ctx context.Context, server *app, folder string) (files int, err error) {
+	st, err := server.c.BackupServer(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range st.Sources {
+		for _, f := range s.Folders {
+			if f.Name == folder {
+				return f.Files, nil
+			}
+		}
+	}
+	return 0, nil
+}
+
+// latency writes files one at a time on the source and times each until
+// the server's newest version holds it.
+func latency(ctx context.Context, work string, source, server *app, n int) ([]time.Duration, error) {
+	dir := filepath.Join(work, "latency")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if _, err := source.c.AddFolder(ctx, dir); err != nil {
+		return nil, err
+	}
+	var out []time.Duration
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("note%03d.txt", i)), []byte(fmt.Sprint("note ", i, time.Now())), 0o644); err != nil {
+			return nil, err
+		}
+		written := time.Now()
+		for {
+			files, err := stored(ctx, server, "latency")
+			if err != nil {
+				return nil, err
+			}
+			if files == i+1 {
+				out = append(out, time.Since(written))
+				break
+			}
+			if time.Since(written) > 60*time.Second {
+				return nil, fmt.Errorf("file %d not on the server after 60 s", i)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(2100 * time.Millisecond) // past the least interval between a folder's manifests
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+// backup times a folder from the moment the source is given it until the
+// server holds all of its files.
+func backup(ctx context.Context, source, server *app, dir string, files int) (time.Duration, error) {
+	start := time.Now()
+	if _, err := source.c.AddFolder(ctx, dir); err != nil {
+		return 0, err
+	}
+	for {
+		n, err := stored(ctx, server, filepath.Base(dir))
+		if err != nil {
+			return 0, err
+		}
+		if n == files {
+			return time.Since(start), nil
+		}
+		if time.Since(start) > 30*time.Minute {
+			return 0, fmt.Errorf("only %d of %d files on the server after 30 minutes", n, files)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func writeFiles(dir string, n, size int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	buf := make([]byte, min(size, 8<<20))
+	for i := range n {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("f%03d.bin", i)))
+		if err != nil {
+			return err
+		}
+		for left := size; left > 0; left -= len(buf) {
+			rand.Read(buf)
+			if _, err := f.Write(buf[:min(left, len(buf))]); err != nil {
+				f.Close()
+				return err
+			}
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sha256sum times sha256sum over the files of dir, from a warm cache as
+// the backup reads them.
+func sha256sum(dir string) (time.Duration, error) {
+	script := `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`
+	exec.Command("sh", "-c", script, "sh", dir).Run()
+	start := time.Now()
+	if out, err := exec.Command("sh", "-c", script, "sh", dir).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("sha256sum: %v: %s", err, out)
+	}
+	return time.Since(start), nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
