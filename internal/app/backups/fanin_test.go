@@ -78,6 +78,10 @@ func TestFanInOfflineSourceAndNewMachine(t *testing.T) {
 	if got, want := readTree(t, dest), readTree(t, rootC); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("restored %v, want %v", got, want)
 	}
+	// What the new machine fetched only to restore is not kept in its node.
+	if items, err := d.node.Client.List(ctx); err != nil || len(items) != 0 {
+		t.Fatalf("the restoring node keeps %d datasets (%v): %+v", len(items), err, items)
+	}
 }
 
 func setManifestServer(t *testing.T, d *device, on bool) {

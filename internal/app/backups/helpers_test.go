@@ -108,7 +108,7 @@ func (d *device) startBackups() {
 	d.backups, err = New(Options{DB: d.db, Node: d.nodeClient, Link: d.link, Config: d.cfg,
 		Connect: func(ctx context.Context, id string) error { _, err := d.devs.Connect(ctx, id); return err },
 		Log:     d.log, RetryBase: 300 * time.Millisecond, RetryMax: 2 * time.Second,
-		FileRetryBase: 100 * time.Millisecond, StallTimeout: 10 * time.Second})
+		FileRetryBase: 100 * time.Millisecond, StallTimeout: 10 * time.Second, SweepEvery: 100 * time.Millisecond})
 	if err != nil {
 		d.t.Fatal(err)
 	}

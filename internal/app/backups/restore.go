@@ -201,6 +201,24 @@ func (s *Service) restore(ctx context.Context, node *nodeclient.Client, remote b
 	if remote {
 		read = node.DownloadNetwork
 	}
+	// A restore from another device's node leaves nothing behind in this
+	// one: what it fetched only for the restore is deleted once written.
+	var had map[string]bool
+	if remote {
+		items, err := node.List(ctx)
+		if err != nil {
+			return fmt.Errorf("listing this node's content: %w", err)
+		}
+		had = make(map[string]bool, len(items))
+		for _, it := range items {
+			had[it.CID] = true
+		}
+		defer func() {
+			if !had[ver.CID] {
+				node.Delete(context.WithoutCancel(ctx), ver.CID)
+			}
+		}()
+	}
 	c, err := read(ctx, ver.CID)
 	if err != nil {
 		return fmt.Errorf("reading the version's manifest %s: %w", ver.CID, err)
@@ -220,6 +238,19 @@ func (s *Service) restore(ctx context.Context, node *nodeclient.Client, remote b
 	}
 	defer root.Close()
 
+	// release counts a file of a content as written; true for the last
+	// (two files with the same content share it until both are written).
+	var refsMu sync.Mutex
+	refs := map[string]int{}
+	for _, f := range m.Files {
+		refs[f.CID]++
+	}
+	release := func(cid string) bool {
+		refsMu.Lock()
+		defer refsMu.Unlock()
+		refs[cid]--
+		return refs[cid] == 0
+	}
 	work := make(chan folders.ManifestFile)
 	var wg sync.WaitGroup
 	for range max(s.config().MaxConcurrentDownloads, 1) {
@@ -228,6 +259,9 @@ func (s *Service) restore(ctx context.Context, node *nodeclient.Client, remote b
 			defer wg.Done()
 			for f := range work {
 				skipped, err := restoreFile(ctx, root, read, f, job.Request.Overwrite)
+				if remote && f.CID != "" && !had[f.CID] && release(f.CID) {
+					node.Delete(context.WithoutCancel(ctx), f.CID)
+				}
 				s.restoreUpdate(job, func(j *Restore) {
 					switch {
 					case err != nil:

@@ -116,6 +116,11 @@ func (s *Service) sweeper(ctx context.Context) {
 		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("removing content no version keeps", "err", err)
 		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(s.opts.SweepEvery):
+		}
 	}
 }
 

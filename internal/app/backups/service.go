@@ -39,6 +39,9 @@ type Options struct {
 	// StallTimeout ends a file's transfer that moved no byte for this long
 	// (60 s when zero).
 	StallTimeout time.Duration
+	// SweepEvery is the least time between two sweeps (a minute when
+	// zero): a sweep reads every kept manifest.
+	SweepEvery time.Duration
 }
 
 // Event types published on the bus.
@@ -104,6 +107,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if opts.StallTimeout <= 0 {
 		opts.StallTimeout = time.Minute
+	}
+	if opts.SweepEvery <= 0 {
+		opts.SweepEvery = time.Minute
 	}
 	if err := initBuckets(opts.DB); err != nil {
 		return nil, err
