@@ -76,7 +76,7 @@ func (s *Service) fetchManifest(ctx context.Context, node *nodeclient.Client, p 
 		return nil, errRejected{errors.New("the source offered no CID")}
 	}
 	var data []byte
-	err := s.transfer(ctx, node, m.CID, func(r io.Reader) error {
+	err := s.transfer(ctx, node, m.CID, nil, func(r io.Reader) error {
 		var err error
 		data, err = io.ReadAll(io.LimitReader(r, maxManifestBytes+1))
 		return err
@@ -171,7 +171,9 @@ func (s *Service) fetchFiles(ctx context.Context, node *nodeclient.Client, m *Ma
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				err := s.fetchFile(ctx, node, m.Source, j)
+				err := s.fetchFile(ctx, node, m.Source, j, func(n int64) {
+					s.progress(m, func(m *Manifest) { m.BytesDone += n; m.BytesFetched += n })
+				})
 				s.progress(m, func(m *Manifest) {
 					if err != nil {
 						m.FilesFailed += len(j.paths)
@@ -180,10 +182,11 @@ func (s *Service) fetchFiles(ctx context.Context, node *nodeclient.Client, m *Ma
 						}
 						return
 					}
+					// The bytes arrived once; the other paths with the
+					// same content are done with them.
 					m.FilesDone += len(j.paths)
 					m.FilesFetched += len(j.paths)
-					m.BytesDone += j.size * int64(len(j.paths))
-					m.BytesFetched += j.size
+					m.BytesDone += j.size * int64(len(j.paths)-1)
 				})
 			}
 		}()
@@ -254,12 +257,15 @@ func (s *Service) present(ctx context.Context, node *nodeclient.Client, cids []s
 }
 
 // fetchFile fetches one content through the network, retrying with
-// backoff up to max_retries times.
-func (s *Service) fetchFile(ctx context.Context, node *nodeclient.Client, source string, j *fileJob) error {
+// backoff up to max_retries times. onBytes sees the bytes as they arrive,
+// and a failed attempt's bytes taken back, so a progress bar moves within
+// a big file and never counts a byte twice.
+func (s *Service) fetchFile(ctx context.Context, node *nodeclient.Client, source string, j *fileJob, onBytes func(int64)) error {
 	retries := s.config().MaxRetries
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = s.transfer(ctx, node, j.cid, func(r io.Reader) error {
+		var got int64
+		err = s.transfer(ctx, node, j.cid, func(n int64) { got += n; onBytes(n) }, func(r io.Reader) error {
 			n, err := io.Copy(io.Discard, r)
 			if err == nil && n != j.size {
 				return fmt.Errorf("received %d bytes, the manifest says %d", n, j.size)
@@ -269,6 +275,7 @@ func (s *Service) fetchFile(ctx context.Context, node *nodeclient.Client, source
 		if err == nil {
 			return s.recordFile(source, j.cid, j.size)
 		}
+		onBytes(-got)
 		if attempt >= retries || s.stopped(ctx) {
 			return err
 		}
@@ -284,7 +291,7 @@ func (s *Service) fetchFile(ctx context.Context, node *nodeclient.Client, source
 // transfer streams a dataset from the network through fn, counting the
 // bytes for the rate and cutting a transfer that stalls. The node checks
 // every block it receives against the dataset's tree before serving it.
-func (s *Service) transfer(ctx context.Context, node *nodeclient.Client, cid string, fn func(io.Reader) error) error {
+func (s *Service) transfer(ctx context.Context, node *nodeclient.Client, cid string, onBytes func(int64), fn func(io.Reader) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stall := time.AfterFunc(s.opts.StallTimeout, cancel)
@@ -297,7 +304,7 @@ func (s *Service) transfer(ctx context.Context, node *nodeclient.Client, cid str
 		return err
 	}
 	defer c.Close()
-	err = fn(&stallReader{r: c, stall: stall, timeout: s.opts.StallTimeout, s: s})
+	err = fn(&stallReader{r: c, stall: stall, timeout: s.opts.StallTimeout, s: s, onBytes: onBytes})
 	if err != nil && ctx.Err() != nil && !stall.Stop() {
 		return fmt.Errorf("no data for %s", s.opts.StallTimeout)
 	}
@@ -309,6 +316,7 @@ type stallReader struct {
 	stall   *time.Timer
 	timeout time.Duration
 	s       *Service
+	onBytes func(int64) // nil: not counted beyond the rate
 }
 
 func (r *stallReader) Read(p []byte) (int, error) {
@@ -318,6 +326,9 @@ func (r *stallReader) Read(p []byte) (int, error) {
 		r.s.mu.Lock()
 		r.s.rate.Add(time.Now(), int64(n))
 		r.s.mu.Unlock()
+		if r.onBytes != nil {
+			r.onBytes(int64(n))
+		}
 	}
 	return n, err
 }
