@@ -2,13 +2,17 @@ package backups
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/archivist-desktop/archivist/internal/app/link"
+	"github.com/archivist-desktop/archivist/internal/node/dag"
 )
+
+func cidOfName(name string) string { return dag.CIDString(dag.ManifestCID([]byte(name))) }
 
 // TestSequenceRules: sequences of a source's folder only grow. A known
 // sequence offered with another manifest, or an unknown one below the
@@ -45,8 +49,10 @@ func TestSequenceRules(t *testing.T) {
 		server.db.View(func(tx *bolt.Tx) error { r, _ = getSource(tx, dev); return nil })
 		return r.Rejections
 	}
-	e := func(seq uint64, cid string) link.ManifestInfo {
-		return link.ManifestInfo{FolderID: "f", FolderName: "F", SequenceNumber: seq, ManifestCID: cid}
+	// CIDs are named by a word, made real so that only the rules under
+	// test refuse them.
+	e := func(seq uint64, name string) link.ManifestInfo {
+		return link.ManifestInfo{FolderID: "f", FolderName: "F", SequenceNumber: seq, ManifestCID: cidOfName(name)}
 	}
 
 	offer(e(4, "cid4"), e(5, "cid5"))
@@ -56,7 +62,7 @@ func TestSequenceRules(t *testing.T) {
 	// 5 is done; then the source jumps to 9: 6..8 are gaps.
 	server.db.Update(func(tx *bolt.Tx) error {
 		for _, seq := range []uint64{4, 5} {
-			m := Manifest{Source: dev, FolderID: "f", Sequence: seq, CID: "cid" + string(rune('0'+seq)), Status: StatusDone}
+			m := Manifest{Source: dev, FolderID: "f", Sequence: seq, CID: cidOfName(fmt.Sprint("cid", seq)), Status: StatusDone}
 			putManifest(tx, &m)
 		}
 		f := folderRecord{Source: dev, FolderID: "f", LastSeq: 5}
@@ -91,5 +97,12 @@ func TestSequenceRules(t *testing.T) {
 	offer(e(5, "forged"))
 	if len(rejections()) != 2 {
 		t.Fatalf("rejection listed twice: %+v", rejections())
+	}
+	// A CID that is not one is refused before anything is fetched.
+	bad := e(10, "x")
+	bad.ManifestCID = "zNotACid"
+	offer(bad)
+	if r := rejections(); len(r) != 3 || !strings.Contains(r[2].Reason, "not valid") || status(10) != "" {
+		t.Fatalf("bad CID: %+v %q", r, status(10))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/archivist-desktop/archivist/internal/app/link"
+	"github.com/archivist-desktop/archivist/internal/node/dag"
 )
 
 // maxGap bounds the missing sequences recorded for one jump; a larger jump
@@ -113,6 +114,10 @@ func (s *Service) plan(p link.Peer, list link.ManifestList) error {
 			}
 			reject := func(reason string) {
 				rejected = append(rejected, Rejection{FolderID: e.FolderID, Sequence: e.SequenceNumber, CID: e.ManifestCID, Reason: reason, At: now})
+			}
+			if _, err := dag.ParseCID(e.ManifestCID); err != nil {
+				reject(fmt.Sprintf("the manifest CID %q is not valid: %v", truncate(e.ManifestCID, 80), err))
+				continue
 			}
 			var m Manifest
 			ok, err := getJSONManifest(b, manifestKey(dev, e.FolderID, e.SequenceNumber), &m)
