@@ -15,11 +15,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/archivist-desktop/archivist/bench/internal/scratch"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
 	"github.com/archivist-desktop/archivist/internal/cli"
 )
@@ -78,10 +77,10 @@ func run(bin, dir string, sizeMiB, files, samples int) error {
 		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*95/100].Round(time.Millisecond), len(lat))
 
 	big := filepath.Join(work, "big")
-	if err := writeFiles(big, files, (sizeMiB<<20)/files); err != nil {
+	if err := scratch.WriteFiles(big, files, (sizeMiB<<20)/files); err != nil {
 		return err
 	}
-	base, err := sha256sum(big)
+	base, err := scratch.Sha256sum(big)
 	if err != nil {
 		return err
 	}
@@ -109,7 +108,7 @@ func startApp(bin, work, name string, backupServer bool) (*app, error) {
 	}
 	ports := make([]int, 5)
 	for i := range ports {
-		p, err := freePort()
+		p, err := scratch.FreePort()
 		if err != nil {
 			return nil, err
 		}
@@ -241,49 +240,4 @@ func backup(ctx context.Context, source, server *app, dir string, files int) (ti
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func writeFiles(dir string, n, size int) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	buf := make([]byte, min(size, 8<<20))
-	for i := range n {
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("f%03d.bin", i)))
-		if err != nil {
-			return err
-		}
-		for left := size; left > 0; left -= len(buf) {
-			rand.Read(buf)
-			if _, err := f.Write(buf[:min(left, len(buf))]); err != nil {
-				f.Close()
-				return err
-			}
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sha256sum times sha256sum over the files of dir, from a warm cache as
-// the backup reads them.
-func sha256sum(dir string) (time.Duration, error) {
-	script := `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`
-	exec.Command("sh", "-c", script, "sh", dir).Run()
-	start := time.Now()
-	if out, err := exec.Command("sh", "-c", script, "sh", dir).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("sha256sum: %v: %s", err, out)
-	}
-	return time.Since(start), nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

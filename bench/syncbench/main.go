@@ -13,13 +13,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/archivist-desktop/archivist/bench/internal/scratch"
 	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/folders"
 	"github.com/archivist-desktop/archivist/internal/app/state"
@@ -60,11 +59,11 @@ func run(bin, dir string, small, smallKiB, bigMiB, samples int) error {
 	defer os.RemoveAll(work)
 
 	smallDir := filepath.Join(work, "small")
-	if err := writeFiles(smallDir, small, smallKiB<<10); err != nil {
+	if err := scratch.WriteFiles(smallDir, small, smallKiB<<10); err != nil {
 		return err
 	}
 	bigDir := filepath.Join(work, "big")
-	if err := writeFiles(bigDir, 1, bigMiB<<20); err != nil {
+	if err := scratch.WriteFiles(bigDir, 1, bigMiB<<20); err != nil {
 		return err
 	}
 
@@ -77,7 +76,7 @@ func run(bin, dir string, small, smallKiB, bigMiB, samples int) error {
 		{fmt.Sprintf("initial backup, %d files of %d KiB", small, smallKiB), smallDir, small, int64(small) * int64(smallKiB) << 10},
 		{fmt.Sprintf("initial backup, one %d MiB file", bigMiB), bigDir, 1, int64(bigMiB) << 20},
 	} {
-		base, err := sha256sum(c.dir)
+		base, err := scratch.Sha256sum(c.dir)
 		if err != nil {
 			return err
 		}
@@ -99,47 +98,6 @@ func run(bin, dir string, small, smallKiB, bigMiB, samples int) error {
 	return nil
 }
 
-// writeFiles writes n files of size random bytes into dir.
-func writeFiles(dir string, n, size int) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	buf := make([]byte, min(size, 8<<20))
-	for i := range n {
-		sub := filepath.Join(dir, fmt.Sprintf("d%03d", i/1000))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			return err
-		}
-		f, err := os.Create(filepath.Join(sub, fmt.Sprintf("f%06d.bin", i)))
-		if err != nil {
-			return err
-		}
-		for left := size; left > 0; left -= len(buf) {
-			rand.Read(buf)
-			if _, err := f.Write(buf[:min(left, len(buf))]); err != nil {
-				f.Close()
-				return err
-			}
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// sha256sum times sha256sum over every file of dir (from a warm cache, as
-// the backup reads them).
-func sha256sum(dir string) (time.Duration, error) {
-	cmd := exec.Command("sh", "-c", `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`, "sh", dir)
-	cmd.Run() // warm the page cache
-	start := time.Now()
-	if out, err := exec.Command("sh", "-c", `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`, "sh", dir).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("sha256sum: %v: %s", err, out)
-	}
-	return time.Since(start), nil
-}
-
 // env is a fresh node and folder service.
 type env struct {
 	svc     *folders.Service
@@ -153,7 +111,7 @@ func start(bin, work string) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := scratch.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -273,13 +231,4 @@ func latency(bin, work string, n int) ([]time.Duration, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
