@@ -64,7 +64,20 @@ export interface BackupServerConfig {
   auto_delete_tombstones: boolean;
   trigger_port: number;
   source_peers: SourcePeer[];
+  /**
+   * Retention of versions, per folder (restic's forget policy): the newest
+   * keep_last versions, and the newest version of each of the last
+   * keep_hourly hours, keep_daily days and keep_weekly weeks that have one.
+   * The newest version is always kept; 0 turns a rule off.
+   */
+  keep_last: number;
+  keep_hourly: number;
+  keep_daily: number;
+  keep_weekly: number;
 }
+
+/** The backend's retention defaults (config.Default), for a config that lacks the keys. */
+export const RETENTION_DEFAULTS = { keep_last: 10, keep_hourly: 24, keep_daily: 7, keep_weekly: 8 } as const;
 
 export interface ManifestServerConfig {
   enabled: boolean;
@@ -181,7 +194,11 @@ function checkView(data: unknown, path: string): ConfigView {
   const config: Config = {
     ...cfg,
     sync: { ...cfg.sync, exclude_patterns: asArray<string>(cfg.sync.exclude_patterns) },
-    backup_server: { ...cfg.backup_server, source_peers: asArray<SourcePeer>(cfg.backup_server.source_peers) },
+    backup_server: {
+      ...cfg.backup_server,
+      source_peers: asArray<SourcePeer>(cfg.backup_server.source_peers),
+      ...retention(cfg.backup_server as unknown as Record<string, unknown>),
+    },
     manifest_server: { ...cfg.manifest_server, allowed_ips: asArray<string>(cfg.manifest_server.allowed_ips) },
   };
   const broken = isObject(data.broken)
@@ -195,6 +212,15 @@ function checkResult(data: unknown, path: string): SaveResult {
   const d = data as Record<string, unknown>;
   const changed = Array.isArray(d.changed) ? d.changed.filter((k): k is string => typeof k === 'string') : [];
   return { ...view, changed, nodeRestart: d.nodeRestart === true };
+}
+
+// An older config (or backend) without the retention keys reads as the defaults.
+function retention(b: Record<string, unknown>): Pick<BackupServerConfig, keyof typeof RETENTION_DEFAULTS> {
+  const n = (key: keyof typeof RETENTION_DEFAULTS) => {
+    const v = b[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : RETENTION_DEFAULTS[key];
+  };
+  return { keep_last: n('keep_last'), keep_hourly: n('keep_hourly'), keep_daily: n('keep_daily'), keep_weekly: n('keep_weekly') };
 }
 
 function normalizeProblems(raw: unknown): Problem[] {

@@ -31,6 +31,9 @@ function backend(
     const call = { url, method: init?.method ?? 'GET', init };
     calls.push(call);
     if (call.method === 'GET' && url === '/api/files') return Promise.resolve(state.list());
+    // The folder-restore panel's reads (tested in files/FolderRestore.test.tsx): nothing to restore.
+    if (call.method === 'GET' && url === '/api/versions') return Promise.resolve(jsonResponse({ servers: [] }));
+    if (call.method === 'GET' && url === '/api/restores') return Promise.resolve(jsonResponse({ restores: [] }));
     return Promise.resolve(state.send(call));
   });
   return { calls, state, gets: () => calls.filter((c) => c.method === 'GET' && c.url === '/api/files').length };

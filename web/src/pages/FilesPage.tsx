@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
+import { BACKUP_EVENTS, restoreOfEvent } from '../api/backups';
 import { useEventStream } from '../api/events';
 import { deleteFile, FILE_EVENTS, isNodeNotRunning, listFiles, progressOf, type StoredFile } from '../api/files';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { errorText } from '../lib/errorText';
 import { DownloadPanel } from './files/DownloadPanel';
 import { FileTable, fileLabel } from './files/FileTable';
+import { FolderRestore } from './files/FolderRestore';
 import { useSaveToFolder, useUploads } from './files/transfers';
 import { UploadPanel } from './files/UploadPanel';
+import { useRestores } from './files/useRestores';
 
 export const EMPTY_TEXT = 'No files stored on this node yet. Upload one above, or back up a folder from Backups.';
 
@@ -22,9 +25,10 @@ type Notice = { kind: 'ok' | 'error'; text: string };
 
 /**
  * Route /files, labelled Restore in the nav (reference §8.4): upload files,
- * download by CID, and the files the node stores. No polling: the list loads
- * once and again on files-changed / file-downloaded / node-started events and
- * after this page's own actions.
+ * download by CID, restore a backed-up folder, and the files the node
+ * stores. No polling: the list loads once and again on files-changed /
+ * file-downloaded / node-started events and after this page's own actions;
+ * restores follow restore-progress events.
  */
 export function FilesPage() {
   const [list, setList] = useState<ListState>({ files: null, nodeDown: false, error: null });
@@ -37,6 +41,7 @@ export function FilesPage() {
   const reload = useCallback(() => setLoadKey((k) => k + 1), []);
   const uploads = useUploads(reload);
   const saver = useSaveToFolder(reload);
+  const restores = useRestores();
 
   useEffect(() => {
     let cancelled = false; // a newer load replaced this one
@@ -71,6 +76,10 @@ export function FilesPage() {
     [FILE_EVENTS.downloadProgress]: (ev) => {
       const p = progressOf(ev);
       if (p) saver.onProgress(p);
+    },
+    [BACKUP_EVENTS.restore]: (ev) => {
+      const r = restoreOfEvent(ev);
+      if (r) restores.onProgress(r);
     },
   });
 
@@ -130,6 +139,8 @@ export function FilesPage() {
           onDismissSaved={saver.dismiss}
         />
       </div>
+
+      <FolderRestore jobs={restores} />
 
       <section className="files-panel files-list" aria-labelledby="files-list-title">
         <p id="files-list-title" className="panel-title">

@@ -53,6 +53,10 @@ function defaults(): Config {
       auto_delete_tombstones: true,
       trigger_port: 8086,
       source_peers: [],
+      keep_last: 10,
+      keep_hourly: 24,
+      keep_daily: 7,
+      keep_weekly: 8,
     },
     manifest_server: { enabled: false, port: 8085, allowed_ips: [] },
   };
@@ -173,6 +177,42 @@ describe('SettingsPage', () => {
 
     // the saved config is the new baseline
     expect(field('API Port')).toHaveValue(9090);
+    expect(saveButton()).toBeDisabled();
+  });
+
+  it('edits the retention of the backup server, saying the newest version is always kept', async () => {
+    const saved = defaults();
+    saved.backup_server.keep_last = 3;
+    saved.backup_server.keep_weekly = 0;
+    const calls = backend(view(), () =>
+      jsonResponse(result(saved, ['backup_server.keep_last', 'backup_server.keep_weekly'], false)),
+    );
+    await renderLoaded();
+
+    const section = screen.getByRole('region', { name: 'Backup Server' });
+    const retention = within(section).getByRole('group', { name: 'Versions to keep' });
+    expect(retention).toHaveAccessibleDescription(/The newest version is always kept\./);
+    expect(within(retention).getByLabelText('Keep last N versions')).toHaveValue(10);
+    expect(within(retention).getByLabelText('Keep one per hour for N hours')).toHaveValue(24);
+    expect(within(retention).getByLabelText('Keep one per day for N days')).toHaveValue(7);
+    expect(within(retention).getByLabelText('Keep one per week for N weeks')).toHaveValue(8);
+    expect(field('Keep one per day for N days')).toHaveAccessibleDescription(/newest version of each of the last N days/);
+
+    fireEvent.change(field('Keep last N versions'), { target: { value: '3' } });
+    fireEvent.change(field('Keep one per week for N weeks'), { target: { value: '0' } });
+    fireEvent.click(saveButton());
+    expect(await screen.findByText('Changed: backup_server.keep_last, backup_server.keep_weekly')).toBeInTheDocument();
+    expect(sends(calls)[0]?.body).toEqual(saved);
+  });
+
+  it('reads a config without retention keys as the defaults', async () => {
+    const old = defaults() as unknown as { backup_server: Record<string, unknown> };
+    delete old.backup_server.keep_last;
+    delete old.backup_server.keep_hourly;
+    backend(view(old as unknown as Config));
+    await renderLoaded();
+    expect(field('Keep last N versions')).toHaveValue(10);
+    expect(field('Keep one per hour for N hours')).toHaveValue(24);
     expect(saveButton()).toBeDisabled();
   });
 

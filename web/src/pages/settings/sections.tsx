@@ -26,6 +26,8 @@ import {
 const PORT = { min: 1024, max: 65535 };
 const PORT_HINT = 'Port 1024–65535.';
 const MAX_INTERVAL_SECS = 365 * 24 * 3600;
+/** config.maxKeep: the most versions a retention rule may keep. */
+const MAX_KEEP = 100000;
 
 /** A titled block of the page: an h3 labelling a region. */
 export function SettingsSection({ title, children }: { title: string; children: ReactNode }) {
@@ -396,6 +398,7 @@ export function BackupServerSection({
   set: Patch<BackupServerConfig>;
   onListRemove: (key: string) => void;
 }) {
+  const retentionId = useId();
   const peers = b.source_peers;
   const setPeer = (i: number, patch: Partial<SourcePeer>) =>
     set({ source_peers: peers.map((p, j) => (j === i ? { ...p, ...patch } : p)) });
@@ -452,6 +455,52 @@ export function BackupServerSection({
         checked={b.auto_delete_tombstones}
         onChange={(auto_delete_tombstones) => set({ auto_delete_tombstones })}
       />
+
+      <h4 id={retentionId} className="subsection-title">
+        Versions to keep
+      </h4>
+      <p id={`${retentionId}-help`} className="field-hint retention-help">
+        Each backed-up folder keeps the versions any of these rules selects; the others are removed. The newest version
+        is always kept. 0 turns a rule off.
+      </p>
+      <div className="field-grid" role="group" aria-labelledby={retentionId} aria-describedby={`${retentionId}-help`}>
+        <NumberField
+          name="backup_server.keep_last"
+          label="Keep last N versions"
+          min={0}
+          max={MAX_KEEP}
+          value={b.keep_last}
+          onChange={(keep_last) => set({ keep_last })}
+          hint="The newest N versions (default 10)."
+        />
+        <NumberField
+          name="backup_server.keep_hourly"
+          label="Keep one per hour for N hours"
+          min={0}
+          max={MAX_KEEP}
+          value={b.keep_hourly}
+          onChange={(keep_hourly) => set({ keep_hourly })}
+          hint="The newest version of each of the last N hours that have one (default 24)."
+        />
+        <NumberField
+          name="backup_server.keep_daily"
+          label="Keep one per day for N days"
+          min={0}
+          max={MAX_KEEP}
+          value={b.keep_daily}
+          onChange={(keep_daily) => set({ keep_daily })}
+          hint="The newest version of each of the last N days that have one (default 7)."
+        />
+        <NumberField
+          name="backup_server.keep_weekly"
+          label="Keep one per week for N weeks"
+          min={0}
+          max={MAX_KEEP}
+          value={b.keep_weekly}
+          onChange={(keep_weekly) => set({ keep_weekly })}
+          hint="The newest version of each of the last N weeks that have one (default 8)."
+        />
+      </div>
 
       <h4 className="subsection-title">Source Peers</h4>
       {peers.length === 0 && <p className="tag-empty">No source peers yet.</p>}
