@@ -38,6 +38,8 @@ func TestDefaultMatchesReference(t *testing.T) {
 		BackupServer: BackupServerConfig{
 			Enabled: false, PollIntervalSecs: 30, MaxConcurrentDownloads: 3, MaxRetries: 3,
 			AutoDeleteTombstones: true, TriggerPort: 8086, SourcePeers: []SourcePeer{},
+			// Retention is ours: the reference keeps no versions.
+			KeepLast: 10, KeepHourly: 24, KeepDaily: 7, KeepWeekly: 8,
 		},
 		ManifestServer: ManifestServerConfig{Enabled: false, Port: 8085, AllowedIPs: []string{}},
 	}
@@ -94,7 +96,8 @@ func TestJSONNames(t *testing.T) {
 			"backup_trigger_port", "manifest_update_threshold", "manifest_retry_interval_secs", "manifest_max_retries"},
 		"notifications": {"sound_enabled", "sound_on_startup", "sound_on_peer_connect", "sound_on_download", "sound_volume",
 			"custom_startup_sound", "custom_peer_connect_sound", "custom_download_sound"},
-		"backup_server":   {"enabled", "poll_interval_secs", "max_concurrent_downloads", "max_retries", "auto_delete_tombstones", "trigger_port", "source_peers"},
+		"backup_server": {"enabled", "poll_interval_secs", "max_concurrent_downloads", "max_retries", "auto_delete_tombstones", "trigger_port", "source_peers",
+			"keep_last", "keep_hourly", "keep_daily", "keep_weekly"},
 		"manifest_server": {"enabled", "port", "allowed_ips"},
 	}
 	for sec, keys := range want {
