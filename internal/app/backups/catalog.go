@@ -159,7 +159,7 @@ func (s *Service) Retry(source, folder string, seq uint64) error {
 	var found bool
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		var m Manifest
-		ok, err := getJSONManifest(tx.Bucket(bucketManifests), manifestKey(source, folder, seq), &m)
+		ok, err := state.GetJSON(tx.Bucket(bucketManifests), manifestKey(source, folder, seq), &m)
 		if err != nil || !ok {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/archivist-desktop/archivist/internal/app/link"
+	"github.com/archivist-desktop/archivist/internal/app/state"
 	"github.com/archivist-desktop/archivist/internal/node/dag"
 )
 
@@ -39,7 +40,7 @@ func TestSequenceRules(t *testing.T) {
 	status := func(seq uint64) string {
 		var m Manifest
 		server.db.View(func(tx *bolt.Tx) error {
-			getJSONManifest(tx.Bucket(bucketManifests), manifestKey(dev, "f", seq), &m)
+			state.GetJSON(tx.Bucket(bucketManifests), manifestKey(dev, "f", seq), &m)
 			return nil
 		})
 		return m.Status

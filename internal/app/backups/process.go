@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 	"time"
 
@@ -117,7 +118,6 @@ type fileJob struct {
 func (s *Service) fetchFiles(ctx context.Context, node *nodeclient.Client, m *Manifest, parsed *folders.Manifest) error {
 	jobs := map[string]*fileJob{}
 	var order []string
-	var cids []string
 	for _, f := range parsed.Files {
 		if f.CID == "" {
 			continue
@@ -127,20 +127,18 @@ func (s *Service) fetchFiles(ctx context.Context, node *nodeclient.Client, m *Ma
 			j = &fileJob{cid: f.CID, size: f.SizeBytes}
 			jobs[f.CID] = j
 			order = append(order, f.CID)
-			cids = append(cids, f.CID)
 		} else if j.size != f.SizeBytes {
 			return errRejected{fmt.Errorf("the manifest gives the content %s two sizes (%d and %d)", f.CID, j.size, f.SizeBytes)}
 		}
 		j.paths = append(j.paths, f.Path)
 	}
-	cids = append(cids, m.CID)
 
 	// Which files are here already: the content this server fetched
 	// before, if the node still lists it. Pinned before deciding, so the
 	// sweep cannot remove what this manifest counts on.
 	s.gcMu.RLock()
 	s.mu.Lock()
-	s.pinned[string(m.key())] = cids
+	s.pinned[string(m.key())] = append(slices.Clone(order), m.CID)
 	s.mu.Unlock()
 	have, err := s.present(ctx, node, order)
 	s.gcMu.RUnlock()

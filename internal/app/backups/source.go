@@ -11,6 +11,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/archivist-desktop/archivist/internal/app/link"
+	"github.com/archivist-desktop/archivist/internal/app/state"
 	"github.com/archivist-desktop/archivist/internal/node/dag"
 )
 
@@ -120,7 +121,7 @@ func (s *Service) plan(p link.Peer, list link.ManifestList) error {
 				continue
 			}
 			var m Manifest
-			ok, err := getJSONManifest(b, manifestKey(dev, e.FolderID, e.SequenceNumber), &m)
+			ok, err := state.GetJSON(b, manifestKey(dev, e.FolderID, e.SequenceNumber), &m)
 			if err != nil {
 				return err
 			}

@@ -213,12 +213,4 @@ func unmarshalManifest(k, v []byte, m *Manifest) error {
 	return nil
 }
 
-func getJSONManifest(b *bolt.Bucket, k []byte, m *Manifest) (bool, error) {
-	v := b.Get(k)
-	if v == nil {
-		return false, nil
-	}
-	return true, unmarshalManifest(k, v, m)
-}
-
 func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
