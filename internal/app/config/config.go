@@ -60,7 +60,9 @@ type SyncConfig struct {
 	ManifestMaxRetries        int      `toml:"manifest_max_retries" json:"manifest_max_retries"`
 }
 
-// NotificationsConfig is read by the UI, which plays the sounds.
+// NotificationsConfig is read by the UI, which plays the sounds and, in a
+// browser, shows desktop notifications; in the window the shell sends them
+// to the OS instead.
 type NotificationsConfig struct {
 	SoundEnabled       bool    `toml:"sound_enabled" json:"sound_enabled"`
 	SoundOnStartup     bool    `toml:"sound_on_startup" json:"sound_on_startup"`
@@ -71,6 +73,12 @@ type NotificationsConfig struct {
 	CustomStartupSound     string `toml:"custom_startup_sound,omitempty" json:"custom_startup_sound"`
 	CustomPeerConnectSound string `toml:"custom_peer_connect_sound,omitempty" json:"custom_peer_connect_sound"`
 	CustomDownloadSound    string `toml:"custom_download_sound,omitempty" json:"custom_download_sound"`
+	// Desktop notifications (the seed had none): a master switch and one
+	// per event.
+	DesktopEnabled          bool `toml:"desktop_enabled" json:"desktop_enabled"`
+	DesktopOnBackupFinished bool `toml:"desktop_on_backup_finished" json:"desktop_on_backup_finished"`
+	DesktopOnBackupFailed   bool `toml:"desktop_on_backup_failed" json:"desktop_on_backup_failed"`
+	DesktopOnPeerConnect    bool `toml:"desktop_on_peer_connect" json:"desktop_on_peer_connect"`
 }
 
 // BackupServerConfig is the receiving side of backups (Machine B).
@@ -160,6 +168,11 @@ func Default(dataDir string) Config {
 			SoundOnPeerConnect: true,
 			SoundOnDownload:    true,
 			SoundVolume:        0.5,
+
+			DesktopEnabled:          true,
+			DesktopOnBackupFinished: true,
+			DesktopOnBackupFailed:   true,
+			DesktopOnPeerConnect:    true,
 		},
 		BackupServer: BackupServerConfig{
 			PollIntervalSecs:       30,

@@ -33,7 +33,8 @@ func TestDefaultMatchesReference(t *testing.T) {
 		},
 		Notifications: NotificationsConfig{
 			SoundEnabled: true, SoundOnStartup: true, SoundOnPeerConnect: true, SoundOnDownload: true,
-			SoundVolume: 0.5,
+			SoundVolume:    0.5,
+			DesktopEnabled: true, DesktopOnBackupFinished: true, DesktopOnBackupFailed: true, DesktopOnPeerConnect: true,
 		},
 		BackupServer: BackupServerConfig{
 			Enabled: false, PollIntervalSecs: 30, MaxConcurrentDownloads: 3, MaxRetries: 3,
@@ -95,7 +96,8 @@ func TestJSONNames(t *testing.T) {
 			"backup_peer_address", "backup_peer_nickname", "backup_manifest_enabled", "backup_auto_notify",
 			"backup_trigger_port", "manifest_update_threshold", "manifest_retry_interval_secs", "manifest_max_retries"},
 		"notifications": {"sound_enabled", "sound_on_startup", "sound_on_peer_connect", "sound_on_download", "sound_volume",
-			"custom_startup_sound", "custom_peer_connect_sound", "custom_download_sound"},
+			"custom_startup_sound", "custom_peer_connect_sound", "custom_download_sound",
+			"desktop_enabled", "desktop_on_backup_finished", "desktop_on_backup_failed", "desktop_on_peer_connect"},
 		"backup_server": {"enabled", "poll_interval_secs", "max_concurrent_downloads", "max_retries", "auto_delete_tombstones", "trigger_port", "source_peers",
 			"keep_last", "keep_hourly", "keep_daily", "keep_weekly"},
 		"manifest_server": {"enabled", "port", "allowed_ips"},

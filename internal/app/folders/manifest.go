@@ -315,7 +315,7 @@ func (s *Service) Manifests() ([]Published, error) {
 				if err := json.Unmarshal(mv, &p); err != nil {
 					return err
 				}
-				out = append(out, Published{FolderID: rec.ID, FolderName: filepath.Base(rec.Path), ManifestCID: p.CID,
+				out = append(out, Published{FolderID: rec.ID, FolderName: folderName(rec.Path), ManifestCID: p.CID,
 					SequenceNumber: p.Sequence, UpdatedAt: p.At, FileCount: p.Files, TotalSizeBytes: p.Bytes})
 			}
 			return nil
@@ -328,7 +328,7 @@ func (s *Service) Manifests() ([]Published, error) {
 // Acknowledge records that the backup server processed a folder's
 // manifest of the given sequence.
 func (s *Service) Acknowledge(id string, seq uint64, at time.Time) error {
-	var bad bool
+	var bad, advanced bool
 	r, err := updateRecord(s.db, id, func(r *record) {
 		if seq > r.Sequence {
 			bad = true
@@ -336,6 +336,7 @@ func (s *Service) Acknowledge(id string, seq uint64, at time.Time) error {
 		}
 		if seq > r.BackupSequence {
 			r.BackupSequence, r.BackupAt = seq, at.UTC()
+			advanced = true
 		}
 	})
 	if err != nil {
@@ -350,16 +351,26 @@ func (s *Service) Acknowledge(id string, seq uint64, at time.Time) error {
 	}
 	s.mu.Unlock()
 	s.stateChanged()
+	if advanced {
+		s.publishOutcome(EventBackupFinished, BackupOutcome{FolderID: id, FolderName: folderName(r.Path), Sequence: seq})
+	}
 	return nil
 }
 
 // SetNotifyState records how notifying the backup server about a
 // folder's manifest went ("" error: it was told).
 func (s *Service) SetNotifyState(id string, pending bool, errText string) {
+	var newFailure *BackupOutcome
 	s.mu.Lock()
 	if f := s.folders[id]; f != nil {
+		if errText != "" && f.notifyError == "" {
+			newFailure = &BackupOutcome{FolderID: id, FolderName: folderName(f.rec.Path), Error: "telling the backup server: " + errText}
+		}
 		f.pendingRetry, f.notifyError = pending, errText
 	}
 	s.mu.Unlock()
 	s.stateChanged()
+	if newFailure != nil {
+		s.publishOutcome(EventBackupFailed, *newFailure)
+	}
 }

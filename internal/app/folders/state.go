@@ -2,7 +2,6 @@ package folders
 
 import (
 	"context"
-	"path/filepath"
 	"sort"
 	"time"
 )
@@ -135,7 +134,7 @@ func (s *Service) folderLocked(id string) Folder {
 	f := s.folders[id]
 	pending, failed, newFiles, newBytes := s.q.counts(id)
 	out := Folder{
-		ID: id, Path: f.rec.Path, Name: filepath.Base(f.rec.Path), Enabled: f.rec.Enabled,
+		ID: id, Path: f.rec.Path, Name: folderName(f.rec.Path), Enabled: f.rec.Enabled,
 		Error:          f.err,
 		FileCount:      f.indexFiles + newFiles,
 		TotalSizeBytes: f.indexBytes + newBytes,

@@ -331,7 +331,14 @@ func (s *Service) failed(j *job, err error) {
 	j.err = err.Error()
 	wait := backoff(j.attempts, s.opts.RetryBase, s.opts.RetryMax)
 	s.q.defer_(j, time.Now().Add(wait))
+	var name string
+	if f := s.folders[j.key.folder]; f != nil {
+		name = folderName(f.rec.Path)
+	}
 	s.mu.Unlock()
 	s.log.Warn("upload failed; will retry", "folder", j.key.folder, "path", j.key.rel, "attempt", j.attempts, "retryIn", wait, "err", err)
 	s.stateChanged()
+	if j.attempts == 1 {
+		s.publishOutcome(EventBackupFailed, BackupOutcome{FolderID: j.key.folder, FolderName: name, File: j.key.rel, Error: err.Error()})
+	}
 }

@@ -45,6 +45,11 @@ export interface NotificationsConfig {
   custom_startup_sound: string;
   custom_peer_connect_sound: string;
   custom_download_sound: string;
+  /** Desktop notifications: master switch and one per event. */
+  desktop_enabled: boolean;
+  desktop_on_backup_finished: boolean;
+  desktop_on_backup_failed: boolean;
+  desktop_on_peer_connect: boolean;
 }
 
 export interface SourcePeer {

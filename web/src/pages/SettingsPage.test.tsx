@@ -44,6 +44,10 @@ function defaults(): Config {
       custom_startup_sound: '',
       custom_peer_connect_sound: '',
       custom_download_sound: '',
+      desktop_enabled: true,
+      desktop_on_backup_finished: true,
+      desktop_on_backup_failed: true,
+      desktop_on_peer_connect: true,
     },
     backup_server: {
       enabled: false,
