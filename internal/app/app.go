@@ -27,6 +27,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/folders"
 	"github.com/archivist-desktop/archivist/internal/app/link"
+	"github.com/archivist-desktop/archivist/internal/app/onboarding"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
 	"github.com/archivist-desktop/archivist/internal/app/peerlink"
 	"github.com/archivist-desktop/archivist/internal/app/state"
@@ -270,6 +271,7 @@ func (a *App) apiServer(port int) *api.Server {
 		Folders:      a.sync,
 		Link:         a.link,
 		Backups:      a.backs,
+		Onboarding:   onboarding.NewStore(a.db),
 		Background:   a.background(),
 		Node:         a.node,
 		Log:          a.log,

@@ -21,6 +21,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/files"
 	"github.com/archivist-desktop/archivist/internal/app/folders"
 	"github.com/archivist-desktop/archivist/internal/app/link"
+	"github.com/archivist-desktop/archivist/internal/app/onboarding"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/buildinfo"
 )
@@ -38,6 +39,7 @@ type Options struct {
 	Folders      *folders.Service
 	Link         *link.Service
 	Backups      *backups.Service
+	Onboarding   *onboarding.Store
 	// Background bounds work that outlives a request (restores): the
 	// app's lifetime.
 	Background context.Context
@@ -119,6 +121,9 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /api/restores", s.startRestore)
 	s.mux.HandleFunc("GET /api/restores", s.listRestores)
 	s.mux.HandleFunc("GET /api/restores/{id}", s.getRestore)
+	s.mux.HandleFunc("GET /api/onboarding", s.getOnboarding)
+	s.mux.HandleFunc("PUT /api/onboarding", s.putOnboarding)
+	s.mux.HandleFunc("GET /api/fs/dirs", s.completeDir)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})

@@ -274,11 +274,19 @@ func (s *Service) Add(ctx context.Context, path string) (Folder, error) {
 	return f, nil
 }
 
-// checkFolderPath cleans path and checks that it is a directory.
+// checkFolderPath cleans path and checks that it is a directory. A leading
+// "~" is the home directory, as the UI's path completion offers it.
 func checkFolderPath(path string) (string, error) {
 	path = strings.TrimSpace(path)
 	if path == "" {
 		return "", invalidf("no folder given")
+	}
+	if path == "~" || strings.HasPrefix(path, "~/") || strings.HasPrefix(path, `~\`) {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", invalidf("cannot expand ~: %v", err)
+		}
+		path = home + path[1:]
 	}
 	if !filepath.IsAbs(path) {
 		return "", invalidf("%q is not an absolute path: give the full path of the folder", path)
