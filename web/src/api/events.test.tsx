@@ -64,4 +64,29 @@ describe('useEventStream', () => {
       delete (globalThis as { runtime?: unknown }).runtime;
     }
   });
+
+  it('shares one connection between every subscriber on the page', () => {
+    const onSync = vi.fn();
+    const onNode = vi.fn();
+    const a = renderHook(() => useEventStream('/api/events', { sync: onSync }));
+    const b = renderHook(() => useEventStream('/api/events', { 'node-state': onNode, sync: onSync }));
+    expect(FakeEventSource.instances).toHaveLength(1);
+    const source = FakeEventSource.instances[0];
+
+    act(() => source?.emit('hello', { time: 'now' }));
+    expect(a.result.current).toBe('live');
+    expect(b.result.current).toBe('live');
+    act(() => source?.emit('node-state', { state: 'running' }));
+    act(() => source?.emit('sync', { files: 1 }));
+    expect(onNode).toHaveBeenCalledTimes(1);
+    expect(onSync).toHaveBeenCalledTimes(2);
+
+    a.unmount();
+    expect(source?.readyState).not.toBe(FakeEventSource.CLOSED);
+    b.unmount();
+    expect(source?.readyState).toBe(FakeEventSource.CLOSED);
+    // A later subscriber opens a fresh connection.
+    renderHook(() => useEventStream('/api/events'));
+    expect(FakeEventSource.instances).toHaveLength(2);
+  });
 });

@@ -15,10 +15,15 @@ const RETRY_MAX_MS = 30000;
  *
  * listeners maps event names to handlers (data already JSON-parsed); it is
  * read through a ref so passing a fresh object each render does not reconnect.
+ *
+ * Every hook on the page shares one connection per path (see Stream): a
+ * browser allows only six HTTP/1.1 connections to a host, and an
+ * event stream holds one for good, so one stream per component would
+ * soon leave no connection for the API calls themselves.
  */
 export function useEventStream(path = '/api/events', listeners: EventListeners = {}): StreamState {
   const [state, setState] = useState<StreamState>(() =>
-    wailsRuntime() ? 'live' : typeof EventSource === 'undefined' ? 'unsupported' : 'connecting',
+    wailsRuntime() ? 'live' : typeof EventSource === 'undefined' ? 'unsupported' : (streams.get(path)?.state ?? 'connecting'),
   );
   const listenersRef = useRef(listeners);
   useEffect(() => {
@@ -37,48 +42,97 @@ export function useEventStream(path = '/api/events', listeners: EventListeners =
       });
     }
     if (typeof EventSource === 'undefined') return;
-    let source: EventSource | null = null;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    let retryMs = RETRY_MIN_MS;
-    let stopped = false;
-
-    const dispatch = (name: string) => (ev: MessageEvent<string>) => {
-      listenersRef.current[name]?.(parseData(ev.data));
-    };
-
-    const connect = () => {
-      source = new EventSource(path);
-      source.addEventListener('hello', (ev: MessageEvent<string>) => {
-        retryMs = RETRY_MIN_MS;
-        setState('live');
-        dispatch('hello')(ev);
-      });
-      for (const name of names ? names.split(',') : []) {
-        if (name !== 'hello') source.addEventListener(name, dispatch(name));
-      }
-      source.onerror = () => {
-        if (stopped || !source) return;
-        setState('reconnecting');
-        // EventSource retries by itself while CONNECTING, but gives up for
-        // good once CLOSED (e.g. a 401 or a non-event-stream answer), so
-        // retry from scratch with backoff in that case.
-        if (source.readyState === EventSource.CLOSED) {
-          source.close();
-          retryTimer = setTimeout(connect, retryMs);
-          retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
-        }
-      };
-    };
-
-    connect();
-    return () => {
-      stopped = true;
-      clearTimeout(retryTimer);
-      source?.close();
-    };
+    let stream = streams.get(path);
+    if (!stream) {
+      stream = new Stream(path);
+      streams.set(path, stream);
+    }
+    const sub: Subscriber = { listeners: listenersRef, setState };
+    return stream.subscribe(sub, names ? names.split(',') : []);
   }, [path, names]);
 
   return state;
+}
+
+interface Subscriber {
+  listeners: { current: EventListeners };
+  setState: (s: StreamState) => void;
+}
+
+/** The open streams by path; a stream closes with its last subscriber. */
+const streams = new Map<string, Stream>();
+
+/**
+ * One EventSource shared by every subscriber to a path, reopened with
+ * backoff when the browser gives up on it. Event names are registered as
+ * subscribers ask for them and dispatched to every subscriber that
+ * listens.
+ */
+class Stream {
+  state: StreamState = 'connecting';
+  private source: EventSource | null = null;
+  private readonly subs = new Set<Subscriber>();
+  private readonly names = new Set<string>();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryMs = RETRY_MIN_MS;
+
+  constructor(private readonly path: string) {}
+
+  subscribe(sub: Subscriber, names: string[]): () => void {
+    this.subs.add(sub);
+    for (const n of names) this.listen(n);
+    if (!this.source && this.retryTimer === undefined) this.connect();
+    sub.setState(this.state);
+    return () => {
+      this.subs.delete(sub);
+      if (this.subs.size > 0) return;
+      clearTimeout(this.retryTimer);
+      this.source?.close();
+      this.source = null;
+      if (streams.get(this.path) === this) streams.delete(this.path);
+    };
+  }
+
+  private setState(s: StreamState) {
+    this.state = s;
+    for (const sub of this.subs) sub.setState(s);
+  }
+
+  private dispatch(name: string, ev: MessageEvent<string>) {
+    const data = parseData(ev.data);
+    for (const sub of [...this.subs]) sub.listeners.current[name]?.(data);
+  }
+
+  private listen(name: string) {
+    if (name === 'hello' || this.names.has(name)) return;
+    this.names.add(name);
+    this.source?.addEventListener(name, (ev: MessageEvent<string>) => this.dispatch(name, ev));
+  }
+
+  private connect() {
+    this.retryTimer = undefined;
+    const source = new EventSource(this.path);
+    this.source = source;
+    source.addEventListener('hello', (ev: MessageEvent<string>) => {
+      this.retryMs = RETRY_MIN_MS;
+      this.setState('live');
+      this.dispatch('hello', ev);
+    });
+    for (const name of this.names) source.addEventListener(name, (ev: MessageEvent<string>) => this.dispatch(name, ev));
+    source.onerror = () => {
+      if (this.source !== source) return;
+      this.setState('reconnecting');
+      // EventSource retries by itself while CONNECTING, but gives up for
+      // good once CLOSED (e.g. a 401 or a non-event-stream answer), so
+      // retry from scratch with backoff in that case.
+      if (source.readyState === EventSource.CLOSED) {
+        source.close();
+        this.source = null;
+        this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
+        this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+      }
+    };
+  }
 }
 
 /** The Wails event carrying the backend's events (internal/shell.EventName). */

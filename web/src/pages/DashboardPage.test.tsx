@@ -140,7 +140,7 @@ describe('DashboardPage', () => {
     await waitFor(() => expect(stateLabel()).toHaveTextContent('Stopped'));
     const stats = document.querySelector('.quick-stats') as HTMLElement;
     expect(within(stats).getByText('3')).toBeInTheDocument();
-    expect(within(stats).getAllByText('—')).toHaveLength(2); // storage and blocks
+    expect(within(stats).getAllByText('—')).toHaveLength(3); // storage, last backup (sync state unread) and blocks
     expect(screen.queryByText(/^Node /)).not.toBeInTheDocument();
     expect(screen.queryByText(/Running for/)).not.toBeInTheDocument();
     expect(screen.queryByRole('region', { name: 'Share Your Connection' })).not.toBeInTheDocument();
@@ -227,14 +227,14 @@ describe('DashboardPage', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Advanced' }));
     expect(localStorage.getItem(VIEW_MODE_KEY)).toBe('advanced');
-    expect(document.querySelectorAll('.stat-card')).toHaveLength(4);
+    expect(document.querySelectorAll('.stat-card')).toHaveLength(5);
     expect(document.querySelector('.basic-view')).toBeNull();
     await screen.findByText('Node API reachable'); // let diagnostics settle
     unmount();
 
     renderPage();
     expect(screen.getByRole('button', { name: 'Advanced' })).toHaveAttribute('aria-pressed', 'true');
-    await waitFor(() => expect(document.querySelectorAll('.stat-card')).toHaveLength(4));
+    await waitFor(() => expect(document.querySelectorAll('.stat-card')).toHaveLength(5));
     fireEvent.click(screen.getByRole('button', { name: 'Basic' }));
     expect(localStorage.getItem(VIEW_MODE_KEY)).toBe('basic');
     expect(document.querySelector('.basic-view')).not.toBeNull();
@@ -279,5 +279,40 @@ describe('DashboardPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Advanced' }));
     expect(screen.getByText('Node API reachable')).toBeInTheDocument();
     expect(diagnosticsCalls()).toBe(2);
+  });
+
+  it('shows Last Backup, Next Steps and Recent Uploads from the sync state and paired devices', async () => {
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    const folder = {
+      id: 'f1', path: '/home/ana/Photos', name: 'Photos', enabled: true, status: 'idle', fileCount: 2,
+      totalSizeBytes: 3072, syncedFiles: 2, syncedBytes: 3072, pendingFiles: 0, failedFiles: 0,
+      lastSynced: minutesAgo(5), watchLimited: false, manifestSequence: 1, backupSequence: 0,
+      backupAckReceived: false, pendingRetry: false,
+    };
+    const sync = {
+      folders: [folder], paused: false, isSyncing: false, queueSize: 0, totalFiles: 2, syncedFiles: 2, uploads: [],
+      rateBytesPerSec: 0, nodeRunning: true, backupEnabled: false,
+      recentUploads: [
+        { folderId: 'f1', path: 'beach <img src=x>.jpg', cid: 'zCID1', size: 2048, at: minutesAgo(5) },
+        { folderId: 'f1', path: 'a.txt', cid: 'zCID2', size: 1024, at: minutesAgo(6) },
+      ],
+    };
+    backend(running(), (c) => {
+      if (c.url === '/api/sync') return jsonResponse(sync);
+      if (c.url === '/api/devices') return jsonResponse({ devices: [], otherPeers: [], nodeRunning: true, live: true });
+      return jsonResponse({ error: 'unexpected' }, 500);
+    });
+    renderPage();
+    const lastBackup = (await screen.findByText('Last Backup')).closest('a');
+    await waitFor(() => expect(lastBackup).toHaveTextContent('5 min ago'));
+    expect(lastBackup).toHaveTextContent('not yet on another device');
+
+    const steps = await screen.findByRole('region', { name: 'Next Steps' });
+    expect(within(steps).getByText('Add a Backup Folder')).toHaveTextContent('(done)');
+    expect(within(steps).getByRole('link', { name: 'Add Device' })).toHaveAttribute('href', '/devices/add');
+
+    const recent = screen.getByRole('region', { name: 'Recent Uploads' });
+    expect(within(recent).getByText('beach <img src=x>.jpg')).toBeInTheDocument(); // text, not markup
+    expect(within(recent).getByText('a.txt')).toBeInTheDocument();
   });
 });

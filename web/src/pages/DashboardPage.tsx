@@ -1,11 +1,14 @@
 import { useState } from 'react';
 import type { NodeStatus } from '../api/node';
+import type { SyncState } from '../api/sync';
 import { useNodeStatus } from '../hooks/useNodeStatus';
+import { NextSteps, RecentUploads, useDevicesSummary, type DevicesSummary } from './dashboard/Activity';
 import { AdvancedView } from './dashboard/AdvancedView';
 import { useDiagnostics } from './dashboard/DiagnosticsPanel';
 import { ShareCard } from './dashboard/ShareCard';
 import { QuickStats } from './dashboard/Stats';
 import { NodeErrorPanel, StatusHero } from './dashboard/StatusHero';
+import { useSyncState } from './sync/useSyncState';
 import '../styles/dashboard.css';
 
 /** localStorage key from the reference app (§8.3). */
@@ -38,12 +41,15 @@ function useViewMode(): [ViewMode, (m: ViewMode) => void] {
  * Route / — the node at a glance (reference §8.3). Everything shown comes
  * from the backend's Status; what the node does not report says "unknown"
  * or "—". Updates arrive by events (see useNodeStatus), not 1 Hz polling.
- * Not here (no data source yet): Last Backup, Next Steps, Recent Uploads.
+ * Last Backup, Next Steps and Recent Uploads come from the live sync state
+ * and the paired devices.
  */
 export function DashboardPage() {
   const [mode, setMode] = useViewMode();
   const node = useNodeStatus();
   const diag = useDiagnostics();
+  const sync = useSyncState().state;
+  const devices = useDevicesSummary();
   const { status, receivedAt, error } = node;
 
   return (
@@ -85,9 +91,9 @@ export function DashboardPage() {
 
       {status &&
         (mode === 'basic' ? (
-          <BasicView status={status} receivedAt={receivedAt} onStatus={node.apply} />
+          <BasicView status={status} receivedAt={receivedAt} onStatus={node.apply} sync={sync} devices={devices} />
         ) : (
-          <AdvancedView status={status} receivedAt={receivedAt} onStatus={node.apply} diag={diag} />
+          <AdvancedView status={status} receivedAt={receivedAt} onStatus={node.apply} diag={diag} sync={sync} />
         ))}
     </section>
   );
@@ -97,17 +103,23 @@ function BasicView({
   status,
   receivedAt,
   onStatus,
+  sync,
+  devices,
 }: {
   status: NodeStatus;
   receivedAt: number;
   onStatus: (s: NodeStatus) => void;
+  sync: SyncState | null;
+  devices: DevicesSummary | null;
 }) {
   return (
     <div className="basic-view">
       <StatusHero status={status} receivedAt={receivedAt} onStatus={onStatus} />
       <NodeErrorPanel status={status} />
-      <QuickStats status={status} />
+      <QuickStats status={status} sync={sync} />
+      {status.state === 'running' && <NextSteps sync={sync} devices={devices} />}
       {status.state === 'running' && <ShareCard status={status} title="Share Your Connection" />}
+      <RecentUploads sync={sync} limit={3} />
     </div>
   );
 }

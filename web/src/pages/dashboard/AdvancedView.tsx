@@ -1,7 +1,9 @@
 import { useId } from 'react';
 import { Link } from 'react-router-dom';
 import type { NodeStatus } from '../../api/node';
+import type { SyncState } from '../../api/sync';
 import { formatUptime } from '../../lib/uptime';
+import { RecentUploads, SyncStatusValue } from './Activity';
 import { DiagnosticsPanel, type DiagnosticsState } from './DiagnosticsPanel';
 import { NodeControls } from './NodeControls';
 import { formatTime, STATE_LABELS } from './nodeText';
@@ -14,10 +16,11 @@ interface Props {
   receivedAt: number;
   onStatus: (s: NodeStatus) => void;
   diag: DiagnosticsState;
+  sync: SyncState | null;
 }
 
 /** Advanced view (§8.3): four stat cards, peer identity, node details and diagnostics. */
-export function AdvancedView({ status, receivedAt, onStatus, diag }: Props) {
+export function AdvancedView({ status, receivedAt, onStatus, diag, sync }: Props) {
   const uptime = useUptime(status, receivedAt);
   return (
     <div className="advanced-view">
@@ -59,10 +62,15 @@ export function AdvancedView({ status, receivedAt, onStatus, diag }: Props) {
           <span className="stat-label">Blocks Stored</span>
           <BlocksValue status={status} />
         </div>
+        <Link to="/sync" className="stat-card">
+          <span className="stat-label">Sync Status</span>
+          <SyncStatusValue sync={sync} />
+        </Link>
       </div>
 
       <NodeErrorPanel status={status} />
       <ShareCard status={status} title="Peer Identity" />
+      <RecentUploads sync={sync} limit={5} />
       <NodeDetails status={status} />
       <DiagnosticsPanel diag={diag} />
     </div>

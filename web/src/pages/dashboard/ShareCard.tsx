@@ -1,4 +1,5 @@
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
+import { getShareCode, type ShareCode } from '../../api/devices';
 import type { NodeStatus } from '../../api/node';
 import { CopyButton } from '../../components/CopyButton';
 import { addrScope, connectAddress, type AddrScope } from '../../lib/multiaddr';
@@ -31,6 +32,7 @@ export function ShareCard({ status, title }: { status: NodeStatus; title: string
       <h3 id={titleId} className="panel-heading">
         {title}
       </h3>
+      <DeviceCode peerId={peerId} />
       <ShareDetails
         peerId={peerId}
         addresses={announce}
@@ -38,6 +40,47 @@ export function ShareCard({ status, title }: { status: NodeStatus; title: string
         spr={status.spr}
       />
     </section>
+  );
+}
+
+/**
+ * The device code (what pairs two Archivist apps) and the QR code of the
+ * SPR, as the backend makes them for this node. Without an answer (node
+ * restarting, an older backend) the rows are simply not shown: the
+ * addresses below still are.
+ */
+function DeviceCode({ peerId }: { peerId: string }) {
+  const [code, setCode] = useState<ShareCode | null>(null);
+  useEffect(() => {
+    let alive = true;
+    getShareCode().then(
+      (c) => alive && setCode(c),
+      () => alive && setCode(null),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [peerId]);
+  if (!code) return null;
+  return (
+    <>
+      {code.code && (
+        <div className="share-row">
+          <span className="share-label">Device code (pairs two Archivist apps)</span>
+          <div className="share-value">
+            <code className="share-code device-code">{code.code}</code>
+            <CopyButton text={code.code} what="device code" />
+          </div>
+        </div>
+      )}
+      {code.qrPng && (
+        <figure className="device-qr">
+          {/* Our own backend's PNG (checked to be base64 in api/devices), not peer data. */}
+          <img src={`data:image/png;base64,${code.qrPng}`} alt="QR code of this device's SPR" />
+          <figcaption>QR code of the SPR</figcaption>
+        </figure>
+      )}
+    </>
   );
 }
 

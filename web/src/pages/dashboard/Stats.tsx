@@ -1,6 +1,8 @@
 import { Link } from 'react-router-dom';
 import type { NodeStatus } from '../../api/node';
+import type { SyncState } from '../../api/sync';
 import { formatBytes } from '../../lib/format';
+import { LastBackupValue } from './Activity';
 import { formatTime } from './nodeText';
 
 /** Figures are only real once the node's API has answered at least once (checkedAt). */
@@ -59,8 +61,8 @@ export function BlocksValue({ status }: { status: NodeStatus }) {
   );
 }
 
-/** Basic view's quick stats (§8.3): Connected Peers, Storage Used, Total blocks. */
-export function QuickStats({ status }: { status: NodeStatus }) {
+/** Basic view's quick stats (§8.3): Connected Peers, Storage Used, Last Backup, Total blocks. */
+export function QuickStats({ status, sync }: { status: NodeStatus; sync: SyncState | null }) {
   return (
     <div className="quick-stats">
       <Link to="/devices" className="quick-stat">
@@ -71,6 +73,10 @@ export function QuickStats({ status }: { status: NodeStatus }) {
         <span className="stat-label">Storage Used</span>
         <StorageValue status={status} />
       </div>
+      <Link to="/sync" className="quick-stat">
+        <span className="stat-label">Last Backup</span>
+        <LastBackupValue sync={sync} />
+      </Link>
       <div className="quick-stat">
         <span className="stat-label">Total blocks</span>
         <BlocksValue status={status} />
