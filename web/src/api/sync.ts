@@ -321,5 +321,5 @@ export function toSyncState(v: unknown): SyncState | null {
  */
 export function looksAbsolute(path: string): boolean {
   const s = path.trim();
-  return s.startsWith('/') || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('\\\\');
+  return s.startsWith('/') || s === '~' || s.startsWith('~/') || /^[A-Za-z]:[\\/]/.test(s) || s.startsWith('\\\\');
 }

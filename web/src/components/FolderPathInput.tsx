@@ -13,6 +13,9 @@ interface Props {
   placeholder?: string;
   /** Title of the native dialog. */
   dialogTitle?: string;
+  /** Id of the hint or error that describes the field. */
+  describedBy?: string;
+  invalid?: boolean;
 }
 
 /**
@@ -22,7 +25,16 @@ interface Props {
  * desktop window. The listbox follows the WAI-ARIA combobox pattern;
  * folder names are the user's own but are rendered as text only.
  */
-export function FolderPathInput({ value, onChange, label, disabled, placeholder = '~/Documents', dialogTitle = 'Choose a folder' }: Props) {
+export function FolderPathInput({
+  value,
+  onChange,
+  label,
+  disabled,
+  placeholder = '~/Documents',
+  dialogTitle = 'Choose a folder',
+  describedBy,
+  invalid,
+}: Props) {
   const inputId = useId();
   const listId = useId();
   const [entries, setEntries] = useState<DirEntry[]>([]);
@@ -127,6 +139,8 @@ export function FolderPathInput({ value, onChange, label, disabled, placeholder 
           spellCheck={false}
           autoComplete="off"
           disabled={disabled}
+          aria-describedby={describedBy}
+          aria-invalid={invalid || undefined}
           onChange={(e) => {
             onChange(e.target.value);
             setOpen(true);

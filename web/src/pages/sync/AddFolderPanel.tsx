@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { FolderPathInput } from '../../components/FolderPathInput';
 import { looksAbsolute } from '../../api/sync';
 import { errorText } from '../../lib/errorText';
 
@@ -9,12 +10,12 @@ interface Props {
 
 /**
  * "Add Folder": the absolute path of a folder on the computer running
- * Archivist (a native folder picker comes with the desktop build). The
+ * Archivist, typed with completion or picked with the native dialog in the
+ * desktop window. The
  * backend's refusal — not a directory, already watched, overlapping a
  * watched folder — is shown under the field.
  */
 export function AddFolderPanel({ onAdd }: Props) {
-  const inputId = useId();
   const hintId = useId();
   const errorId = useId();
   const [value, setValue] = useState('');
@@ -47,23 +48,18 @@ export function AddFolderPanel({ onAdd }: Props) {
         Add Folder
       </p>
       <form className="sync-add-form" noValidate onSubmit={submit}>
-        <label htmlFor={inputId} className="visually-hidden">
-          Folder path
-        </label>
-        <input
-          id={inputId}
-          type="text"
+        <FolderPathInput
           value={value}
-          placeholder="/home/you/Documents"
-          spellCheck={false}
-          autoComplete="off"
-          disabled={adding}
-          aria-invalid={relative || error !== null}
-          aria-describedby={error ? errorId : hintId}
-          onChange={(e) => {
-            setValue(e.target.value);
+          onChange={(v) => {
+            setValue(v);
             setError(null);
           }}
+          label="Folder path"
+          placeholder="/home/you/Documents"
+          disabled={adding}
+          invalid={relative || error !== null}
+          describedBy={error ? errorId : hintId}
+          dialogTitle="Choose a folder to back up"
         />
         <button type="submit" className="primary" disabled={path === '' || relative || adding}>
           {adding ? 'Adding…' : 'Add Folder'}
@@ -71,7 +67,7 @@ export function AddFolderPanel({ onAdd }: Props) {
       </form>
       <p id={hintId} className={relative ? 'field-hint field-hint-warn' : 'field-hint'}>
         {relative
-          ? 'Type the full path, starting with / (or a drive such as C:\\ on Windows); ~ is not expanded.'
+          ? 'Type the full path, starting with / or ~ (or a drive such as C:\\ on Windows).'
           : 'The full path of a folder on the computer running Archivist. Its files are uploaded to your node and kept up to date.'}
       </p>
       {error && (
