@@ -206,6 +206,7 @@ func removeLeftovers(t *testing.T) {
 		if gone(f[1][i+1:]) {
 			t.Logf("unmounting %s left by an earlier run", f[1])
 			unix.Unmount(f[1], unix.MNT_DETACH)
+			os.Remove(f[1])
 		}
 	}
 }
