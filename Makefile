@@ -27,7 +27,7 @@ RACE_PKGS := ./internal/...
 UI_SOURCES := $(shell find web/src web/index.html web/public -type f 2>/dev/null) \
               web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
 
-.PHONY: FORCE build run test lint bench deps deps-system deps-desktop ui test-go test-ui test-e2e test-desktop clean
+.PHONY: FORCE build run test lint bench soak deps deps-system deps-desktop ui test-go test-ui test-e2e test-desktop clean
 
 ## build: the UI bundle and the binary (with the window when WebKitGTK is present)
 build: $(BIN)
@@ -83,7 +83,7 @@ test: deps
 	$(MAKE) --no-print-directory lint test-go test-ui build test-e2e test-desktop
 
 lint: web/node_modules/.installed
-	@out=$$(gofmt -l cmd internal web bench 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l cmd internal web bench test 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags '$(DESKTOP_TAGS)' ./internal/shell/
 	cd web && npm run --silent typecheck && npm run --silent lint
@@ -91,6 +91,12 @@ lint: web/node_modules/.installed
 test-go:
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	$(GO) test -count=1 ./cmd/...
+	$(GO) test -count=1 -timeout 10m ./test/...
+
+## soak: the fault tests across network namespaces, longer (root; ROUNDS kill -9 rounds)
+ROUNDS ?= 25
+soak:
+	ARCHIVIST_SOAK_ROUNDS=$(ROUNDS) $(GO) test -count=1 -v -timeout 90m -run TestThreeHosts ./test/netns/
 
 test-ui: web/node_modules/.installed
 	cd web && npm test --silent

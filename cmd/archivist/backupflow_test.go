@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,24 +24,7 @@ type instance struct {
 	home string
 	cmd  *exec.Cmd
 	done chan struct{}
-	log  *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	log  *nodetest.Buffer
 }
 
 // newInstance prepares a home whose config puts the node and the link
@@ -56,7 +38,7 @@ func newInstance(t *testing.T, name string, backupServer bool) *instance {
 	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	in := &instance{t: t, name: name, home: home, log: &lockedBuffer{}}
+	in := &instance{t: t, name: name, home: home, log: &nodetest.Buffer{}}
 	in.start()
 	t.Cleanup(in.stop)
 	return in
@@ -180,18 +162,6 @@ func (st serverState) folderSeq(device, folder string) (uint64, int) {
 	return 0, 0
 }
 
-// waitFor polls cond until it holds.
-func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 // sourceSeq is the newest manifest a source published of its folder.
 func (in *instance) sourceSeq() uint64 {
 	in.t.Helper()
@@ -274,7 +244,7 @@ func TestBackupFlowProcesses(t *testing.T) {
 	writeFile(t, filepath.Join(dirC, "todo.md"), []byte("- backup"))
 	a.cli("folders", "add", dirA)
 	c.cli("folders", "add", dirC)
-	waitFor(t, "both sources' first versions", 60*time.Second, func() bool {
+	nodetest.WaitFor(t, "both sources' first versions", 60*time.Second, func() bool {
 		st := server.serverState()
 		sa, _ := st.folderSeq(aID, "Alpha")
 		sc, _ := st.folderSeq(cID, "Charlie")
@@ -288,7 +258,7 @@ func TestBackupFlowProcesses(t *testing.T) {
 	writeFile(t, filepath.Join(dirA, "notes.txt"), []byte("second notes, longer"))
 	os.Remove(filepath.Join(dirA, "photos/one.jpg"))
 	writeFile(t, filepath.Join(dirC, "todo.md"), []byte("- backup\n- restore"))
-	waitFor(t, "the changes as new versions", 60*time.Second, func() bool {
+	nodetest.WaitFor(t, "the changes as new versions", 60*time.Second, func() bool {
 		st := server.serverState()
 		sa, fa := st.folderSeq(aID, "Alpha")
 		sc, _ := st.folderSeq(cID, "Charlie")
@@ -303,13 +273,13 @@ func TestBackupFlowProcesses(t *testing.T) {
 		writeFile(t, filepath.Join(dirA, "big", fmt.Sprintf("%02d.bin", i)), data)
 	}
 	before := server.serverState().Totals.FilesDownloaded
-	waitFor(t, "the transfer of the big files to start", 90*time.Second, func() bool {
+	nodetest.WaitFor(t, "the transfer of the big files to start", 90*time.Second, func() bool {
 		st := server.serverState()
 		return st.Totals.FilesDownloaded > before+2 || (len(st.InProgress) > 0 && st.InProgress[0].FilesFetched > 0)
 	})
 	server.kill9()
 	server.start()
-	waitFor(t, "the big files after the restart", 120*time.Second, func() bool {
+	nodetest.WaitFor(t, "the big files after the restart", 120*time.Second, func() bool {
 		st := server.serverState()
 		_, files := st.folderSeq(aID, "Alpha")
 		seq, _ := st.folderSeq(aID, "Alpha")
@@ -322,7 +292,7 @@ func TestBackupFlowProcesses(t *testing.T) {
 	// c goes away; what it writes meanwhile arrives once it is back.
 	c.stop()
 	writeFile(t, filepath.Join(dirC, "offline.txt"), []byte("written while the app was closed"))
-	waitFor(t, "the server to see c away", 30*time.Second, func() bool {
+	nodetest.WaitFor(t, "the server to see c away", 30*time.Second, func() bool {
 		for _, s := range server.serverState().Sources {
 			if s.Device == cID && s.LastError != "" {
 				return true
@@ -339,7 +309,7 @@ func TestBackupFlowProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.start()
-	waitFor(t, "c's offline change", 60*time.Second, func() bool {
+	nodetest.WaitFor(t, "c's offline change", 60*time.Second, func() bool {
 		seq, files := server.serverState().folderSeq(cID, "Charlie")
 		return files == 2 && seq == c.sourceSeq()
 	})
@@ -354,7 +324,7 @@ func TestBackupFlowProcesses(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(dirC, "after-rollback.txt"), []byte("replayed sequence"))
 	c.start()
-	waitFor(t, "the replayed sequence to be rejected", 60*time.Second, func() bool {
+	nodetest.WaitFor(t, "the replayed sequence to be rejected", 60*time.Second, func() bool {
 		for _, s := range server.serverState().Sources {
 			if s.Device == cID && len(s.Rejections) > 0 {
 				return strings.Contains(s.Rejections[0].Reason, "replayed")

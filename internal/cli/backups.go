@@ -131,6 +131,14 @@ func (c *Client) BackupServerDo(ctx context.Context, action BackupServerAction) 
 	return st, err
 }
 
+// RetryManifest retries a failed manifest now, as the dashboard's Retry
+// does (folder is the folder's ID).
+func (c *Client) RetryManifest(ctx context.Context, source, folder string, seq uint64) error {
+	_, err := c.call(ctx, http.MethodPost, fmt.Sprintf("/api/backup-server/manifests/%s/%s/%d/retry",
+		url.PathEscape(source), url.PathEscape(folder), seq), nil, nil)
+	return err
+}
+
 // CatalogVersion is one restorable version of a folder.
 type CatalogVersion struct {
 	Sequence uint64    `json:"sequence"`

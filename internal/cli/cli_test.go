@@ -160,6 +160,15 @@ func TestClientAgainstAFakeAPI(t *testing.T) {
 		w.WriteHeader(503)
 		w.Write([]byte(`{"error":"Node not running"}`))
 	})
+	mux.HandleFunc("POST /api/backup-server/manifests/{source}/{folder}/{seq}/retry", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("source") != "DEV-1" || r.PathValue("folder") != "f/1" || r.PathValue("seq") != "7" {
+			w.WriteHeader(404)
+			w.Write([]byte(`{"error":"no such manifest"}`))
+			return
+		}
+		w.WriteHeader(202)
+		w.Write([]byte(`{"status":"retrying"}`))
+	})
 	mux.HandleFunc("GET /api/events", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		fmt.Fprint(w, "event: hello\ndata: {\"type\":\"hello\",\"time\":\"2026-01-01T00:00:00Z\",\"data\":{}}\n\n")
@@ -189,6 +198,12 @@ func TestClientAgainstAFakeAPI(t *testing.T) {
 	_, err = New(srv.URL, "wrong", "instance.json").Files(ctx)
 	if ExitCode(err) != ExitFailed || !strings.Contains(err.Error(), "refused the API key") {
 		t.Fatalf("wrong key: %v", err)
+	}
+	if err := c.RetryManifest(ctx, "DEV-1", "f/1", 7); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if err := c.RetryManifest(ctx, "DEV-1", "f/1", 8); ExitCode(err) != ExitNotFound {
+		t.Fatalf("retry of an unknown manifest: %v", err)
 	}
 	evs, err := c.Events(ctx)
 	if err != nil {

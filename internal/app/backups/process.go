@@ -213,9 +213,15 @@ feed:
 	}
 	s.mu.Lock()
 	failed, total := m.FilesFailed, m.TotalFiles
+	var first FailedFile
+	if len(m.FailedFiles) > 0 {
+		first = m.FailedFiles[0]
+	}
 	s.mu.Unlock()
 	if failed > 0 {
-		return fmt.Errorf("%d of %d files could not be fetched", failed, total)
+		// The first reason is in the summary: the manifest's error is
+		// what lists and notifications show.
+		return fmt.Errorf("%d of %d files could not be fetched (%s: %s)", failed, total, first.Path, first.Error)
 	}
 	return nil
 }
@@ -274,6 +280,7 @@ func (s *Service) fetchFile(ctx context.Context, node *nodeclient.Client, source
 			return s.recordFile(source, j.cid, j.size)
 		}
 		onBytes(-got)
+		err = explainFetchError(err, j.size, s.opts.Config.Get().Node.DataDirectory, s.opts.DiskFree)
 		if attempt >= retries || s.stopped(ctx) {
 			return err
 		}

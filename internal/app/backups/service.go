@@ -14,6 +14,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/events"
 	"github.com/archivist-desktop/archivist/internal/app/link"
+	"github.com/archivist-desktop/archivist/internal/app/paths"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
 	"github.com/archivist-desktop/archivist/internal/progress"
 )
@@ -39,6 +40,9 @@ type Options struct {
 	// StallTimeout ends a file's transfer that moved no byte for this long
 	// (60 s when zero).
 	StallTimeout time.Duration
+	// DiskFree reads a directory's free space, to tell a full disk from a
+	// network failure (paths.DiskFree when nil).
+	DiskFree func(dir string) (uint64, error)
 	// SweepEvery is the least time between two sweeps (a minute when
 	// zero): a sweep reads every kept manifest.
 	SweepEvery time.Duration
@@ -110,6 +114,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if opts.SweepEvery <= 0 {
 		opts.SweepEvery = time.Minute
+	}
+	if opts.DiskFree == nil {
+		opts.DiskFree = paths.DiskFree
 	}
 	if err := initBuckets(opts.DB); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/archivist-desktop/archivist/internal/app/paths"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
 )
 
@@ -168,10 +169,10 @@ func diskCheck(dir string, quota, taken uint64) Check {
 	c := Check{ID: "disk", Name: "Disk space for the node"}
 	// Before the first start the directory may not exist yet: its
 	// nearest existing parent is on the same disk.
-	free, err := diskFree(dir)
+	free, err := paths.DiskFree(dir)
 	for d := dir; err != nil && filepath.Dir(d) != d; {
 		d = filepath.Dir(d)
-		free, err = diskFree(d)
+		free, err = paths.DiskFree(d)
 	}
 	if err != nil {
 		c.Status, c.Detail = CheckUnknown, fmt.Sprintf("cannot read the free space of %s (%v)", dir, err)

@@ -69,7 +69,7 @@ func FreePort(t testing.TB) int {
 type Proc struct {
 	t       testing.TB
 	cmd     *exec.Cmd
-	stderr  *syncBuffer
+	stderr  *Buffer
 	done    chan struct{}
 	DataDir string
 	Port    int
@@ -97,7 +97,7 @@ func Start(t testing.TB, dataDir string, args ...string) *Proc {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	p := &Proc{t: t, cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{}), DataDir: dataDir, Port: port}
+	p := &Proc{t: t, cmd: cmd, stderr: &Buffer{}, done: make(chan struct{}), DataDir: dataDir, Port: port}
 	cmd.Stderr = p.stderr
 	cmd.Stdout = p.stderr
 	if err := cmd.Start(); err != nil {
@@ -165,18 +165,21 @@ func (p *Proc) Kill9() {
 	<-p.done
 }
 
-type syncBuffer struct {
+// Buffer collects a process's output while it runs: the process writes
+// from its own goroutines while the test reads it for a failure message.
+type Buffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *Buffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+// String is everything written so far.
+func (s *Buffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -188,4 +191,17 @@ func AppConfig(t testing.TB) []byte {
 	t.Helper()
 	return []byte(fmt.Sprintf("[node]\napi_port = %d\ndiscovery_port = %d\nlisten_port = %d\nlog_level = \"INFO\"\n",
 		FreePort(t), FreePort(t), FreePort(t)))
+}
+
+// WaitFor polls cond every 200 ms until it holds, and fails the test after
+// timeout saying what it waited for.
+func WaitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -1,11 +1,11 @@
 //go:build linux || darwin || freebsd
 
-package supervisor
+package paths
 
 import "syscall"
 
-// diskFree is the space an unprivileged user may still use on dir's disk.
-func diskFree(dir string) (uint64, error) {
+// DiskFree is the space an unprivileged user may still use on dir's disk.
+func DiskFree(dir string) (uint64, error) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return 0, err

@@ -1,9 +1,9 @@
-package supervisor
+package paths
 
 import "golang.org/x/sys/windows"
 
-// diskFree is the space available to this user on dir's disk.
-func diskFree(dir string) (uint64, error) {
+// DiskFree is the space available to this user on dir's disk.
+func DiskFree(dir string) (uint64, error) {
 	p, err := windows.UTF16PtrFromString(dir)
 	if err != nil {
 		return 0, err
