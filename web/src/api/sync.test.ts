@@ -279,7 +279,8 @@ describe('path helpers', () => {
     expect(looksAbsolute(' C:\\Users\\ana ')).toBe(true);
     expect(looksAbsolute('d:/data')).toBe(true);
     expect(looksAbsolute('\\\\nas\\share')).toBe(true);
-    expect(looksAbsolute('~/Documents')).toBe(false);
+    expect(looksAbsolute('~/Documents')).toBe(true); // the backend expands ~
+    expect(looksAbsolute('~ana')).toBe(false);
     expect(looksAbsolute('Documents')).toBe(false);
     expect(looksAbsolute('C:relative')).toBe(false);
   });

@@ -316,7 +316,7 @@ export function toSyncState(v: unknown): SyncState | null {
 
 /**
  * Whether a path typed by the user is absolute on some system the backend
- * may run on (/…, C:\… or C:/…, \\server\share). Instant feedback only: the
+ * may run on (/…, ~/…, C:\… or C:/…, \\server\share). Instant feedback only: the
  * backend decides.
  */
 export function looksAbsolute(path: string): boolean {
