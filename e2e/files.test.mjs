@@ -8,7 +8,7 @@ import { writeFile, readFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startServe, launchBrowser, artifacts, openApp, waitNodeRunning, nav, sha256, saveDownload, waitText } from './harness.mjs';
+import { startServe, launchBrowser, openApp, waitNodeRunning, nav, sha256, saveDownload, waitText, shoot } from './harness.mjs';
 
 let serve;
 let browser;
@@ -31,7 +31,7 @@ test('node runs, a file uploads from the page and downloads back identical', asy
   const page = await browser.newPage({ acceptDownloads: true });
   await openApp(page, serve.url);
   await waitNodeRunning(page);
-  await page.screenshot({ path: `${artifacts}dashboard.png`, fullPage: true });
+  await shoot(page, 'files-dashboard');
 
   const file = join(dir, 'holiday notes.txt');
   uploaded.content = randomBytes(300000);
@@ -45,7 +45,7 @@ test('node runs, a file uploads from the page and downloads back identical', asy
 
   const back = await saveDownload(page, () => row.getByRole('link', { name: /Download/ }).click(), dir);
   assert.equal(sha256(back), sha256(uploaded.content), 'downloaded bytes differ from the uploaded file');
-  await page.screenshot({ path: `${artifacts}restore.png`, fullPage: true });
+  await shoot(page, 'files-restore');
   await page.close();
 });
 

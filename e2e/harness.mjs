@@ -20,16 +20,22 @@ export const CSRF_HEADER = 'X-Archivist-CSRF';
  * startServe runs `archivist serve` on a free port and resolves with the
  * login URL it prints, the way a user would copy it. Every port the
  * instance listens on is a free one, so several run side by side, and its
- * link servers listen on loopback only. opts.config is TOML appended to
- * config.toml (whole sections), opts.args extra arguments, opts.env extra
- * environment.
+ * link servers listen on loopback only. opts.config adds settings to
+ * config.toml as { table: { key: value } } (numbers, booleans, strings),
+ * opts.args extra arguments, opts.env extra environment.
  */
-export async function startServe({ args = [], env = {}, config = '' } = {}) {
+export async function startServe({ args = [], env = {}, config = {} } = {}) {
   const home = await mkdtemp(join(tmpdir(), 'archivist-e2e-'));
   const [api, disc, listen, manifest, trigger] = await freePorts(5);
-  await writeFile(join(home, 'config.toml'),
-    `[node]\napi_port = ${api}\ndiscovery_port = ${disc}\nlisten_port = ${listen}\nlog_level = "INFO"\n\n` +
-    `[manifest_server]\nport = ${manifest}\n\n[backup_server]\ntrigger_port = ${trigger}\n${config}`, { mode: 0o600 });
+  const tables = {
+    node: { api_port: api, discovery_port: disc, listen_port: listen, log_level: 'INFO' },
+    manifest_server: { port: manifest },
+    backup_server: { trigger_port: trigger },
+  };
+  for (const [table, keys] of Object.entries(config)) tables[table] = { ...tables[table], ...keys };
+  const toml = Object.entries(tables).map(([table, keys]) =>
+    `[${table}]\n${Object.entries(keys).map(([k, v]) => `${k} = ${JSON.stringify(v)}\n`).join('')}`).join('\n');
+  await writeFile(join(home, 'config.toml'), toml, { mode: 0o600 });
   const proc = spawn(bin, ['serve', '--home', home, '--gui-address', '127.0.0.1:0', '--link-address', '127.0.0.1', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // The node inherits these: tests send nothing beyond loopback (no UPnP,
@@ -116,6 +122,23 @@ export async function nav(page, name) {
   await link.click();
 }
 
+/**
+ * shoot saves a screenshot of the whole page as artifacts/<name>.png. The
+ * app scrolls inside its main area (the sidebar stays put), so a full-page
+ * screenshot alone would cut it at the window: the window is made as tall
+ * as the content for the shot.
+ */
+export async function shoot(page, name) {
+  const size = page.viewportSize();
+  const height = await page.evaluate(() => {
+    const main = document.querySelector('.main-content');
+    return main ? main.scrollHeight - main.clientHeight + window.innerHeight : document.documentElement.scrollHeight;
+  });
+  if (height > size.height) await page.setViewportSize({ width: size.width, height: Math.min(height, 8000) });
+  await page.screenshot({ path: `${artifacts}${name}.png`, fullPage: true });
+  await page.setViewportSize(size);
+}
+
 /** sha256 of some bytes, hex: compares files without printing them. */
 export function sha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex');
@@ -144,6 +167,48 @@ export async function waitText(locator, text, timeout = 5000) {
     if (Date.now() > deadline) throw new Error(`expected the text ${JSON.stringify(text)}, the page shows ${JSON.stringify(last)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * readConfig parses config.toml as the app writes it (go-toml v2: tables,
+ * arrays of tables, and key = value with strings, numbers, booleans and
+ * one-line arrays of them). Enough to check what a save put in the file
+ * without a TOML dependency; anything else it meets is an error, not a guess.
+ */
+export async function readConfig(path) {
+  const root = {};
+  let table = root;
+  const text = await readFile(path, 'utf8');
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    let m;
+    if ((m = line.match(/^\[\[([\w.]+)\]\]$/))) {
+      const keys = m[1].split('.');
+      const parent = keys.slice(0, -1).reduce((t, k) => (t[k] ??= {}), root);
+      table = {};
+      (parent[keys.at(-1)] ??= []).push(table);
+    } else if ((m = line.match(/^\[([\w.]+)\]$/))) {
+      table = m[1].split('.').reduce((t, k) => (t[k] ??= {}), root);
+    } else if ((m = line.match(/^(\w+)\s*=\s*(.+)$/))) {
+      table[m[1]] = tomlValue(m[2].trim(), `${path}:${i + 1}`);
+    } else {
+      throw new Error(`${path}:${i + 1}: not understood: ${line}`);
+    }
+  }
+  return root;
+}
+
+function tomlValue(v, where) {
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) return Number(v);
+  if (/^'[^']*'$/.test(v)) return v.slice(1, -1);
+  if (/^"([^"\\]|\\.)*"$/.test(v)) return JSON.parse(v);
+  if (v.startsWith('[') && v.endsWith(']')) {
+    const items = v.slice(1, -1).match(/'[^']*'|"(?:[^"\\]|\\.)*"|[^,\s][^,]*/g) ?? [];
+    return items.map((x) => tomlValue(x.trim(), where));
+  }
+  throw new Error(`${where}: value not understood: ${v}`);
 }
 
 async function freePorts(n) {

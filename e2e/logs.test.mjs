@@ -4,7 +4,7 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { startServe, launchBrowser, artifacts, openApp, waitNodeRunning, nav, CSRF_HEADER } from './harness.mjs';
+import { startServe, launchBrowser, openApp, waitNodeRunning, nav, CSRF_HEADER, shoot } from './harness.mjs';
 
 let serve;
 let browser;
@@ -104,6 +104,6 @@ test('node log lines arrive live, filter, and the Lines control bounds them', as
   await page.getByLabel('Lines', { exact: true }).selectOption('500');
   await page.waitForFunction((n) => document.querySelectorAll('.log-line').length > n, 100);
   assert.ok((await lineTexts(page)).length >= before.length + 1);
-  await page.screenshot({ path: `${artifacts}logs.png`, fullPage: true });
+  await shoot(page, 'logs-lines');
   await page.close();
 });

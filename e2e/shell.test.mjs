@@ -2,7 +2,7 @@
 // value from the API, visit every page of the navigation.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServe, launchBrowser, artifacts, openApp } from './harness.mjs';
+import { startServe, launchBrowser, openApp, shoot } from './harness.mjs';
 
 let serve;
 let browser;
@@ -52,7 +52,7 @@ test('the printed URL opens the app with a live value from the API', async () =>
     const h = page.getByRole('heading', { name: p.heading, exact: true });
     await h.waitFor({ timeout: 5000 });
   }
-  await page.screenshot({ path: `${artifacts}shell.png`, fullPage: true });
+  await shoot(page, 'shell');
   await page.close();
 });
 
