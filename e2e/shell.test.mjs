@@ -2,7 +2,7 @@
 // value from the API, visit every page of the navigation.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServe, launchBrowser, artifacts } from './harness.mjs';
+import { startServe, launchBrowser, openApp, shoot } from './harness.mjs';
 
 let serve;
 let browser;
@@ -31,8 +31,7 @@ const pages = [
 
 test('the printed URL opens the app with a live value from the API', async () => {
   const page = await browser.newPage();
-  const resp = await page.goto(serve.url);
-  assert.equal(resp.status(), 200);
+  await openApp(page, serve.url);
   assert.ok(!page.url().includes('token='), `the key stays in the address bar: ${page.url()}`);
 
   const version = page.getByTestId('app-version');
@@ -53,7 +52,7 @@ test('the printed URL opens the app with a live value from the API', async () =>
     const h = page.getByRole('heading', { name: p.heading, exact: true });
     await h.waitFor({ timeout: 5000 });
   }
-  await page.screenshot({ path: `${artifacts}shell.png`, fullPage: true });
+  await shoot(page, 'shell');
   await page.close();
 });
 

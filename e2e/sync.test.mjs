@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile, mkdtemp, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, launchBrowser, artifacts } from './harness.mjs';
+import { startServe, launchBrowser, openApp, waitNodeRunning, shoot } from './harness.mjs';
 
 let serve;
 let browser;
@@ -28,8 +28,8 @@ test('a folder added on the Backups page syncs, and a new file follows', async (
   await writeFile(join(dir, '.hidden'), 'never uploaded');
 
   const page = await browser.newPage();
-  await page.goto(serve.url);
-  await page.waitForFunction(() => document.querySelector('[data-testid="node-state"]')?.textContent.includes('Running'), null, { timeout: 30000 });
+  await openApp(page, serve.url);
+  await waitNodeRunning(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Backups', exact: true }).click();
   await page.getByPlaceholder('/home/you/Documents').fill(dir);
   await page.getByRole('button', { name: 'Add Folder', exact: true }).click();
@@ -39,7 +39,7 @@ test('a folder added on the Backups page syncs, and a new file follows', async (
 
   await writeFile(join(dir, 'nested', 'three.txt'), 'added while watched');
   await card.getByText('3/3', { exact: true }).waitFor({ timeout: 30000 });
-  await page.screenshot({ path: `${artifacts}backups.png`, fullPage: true });
+  await shoot(page, 'sync-backups');
 
   const st = await page.evaluate(async () => (await fetch('/api/sync')).json());
   assert.equal(st.folders.length, 1);

@@ -22,6 +22,7 @@ import (
 	"unicode"
 
 	"github.com/archivist-desktop/archivist/internal/app/events"
+	nodeapi "github.com/archivist-desktop/archivist/internal/node/api"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
 	"github.com/archivist-desktop/archivist/internal/progress"
 )
@@ -155,10 +156,17 @@ func (s *Service) UploadPath(ctx context.Context, path string) (string, error) {
 }
 
 // MimeOf guesses a file's type from its extension, without parameters:
-// the node accepts a bare MIME type only.
+// the node accepts a bare MIME type only, and only one its table knows.
+// The guess comes from the machine's own table (/etc/mime.types), which
+// knows types the node refuses (.raw is image/x-panasonic-rw on Debian):
+// such a file is uploaded without a type rather than refused forever.
 func MimeOf(path string) string {
 	t, _, _ := strings.Cut(mime.TypeByExtension(filepath.Ext(path)), ";")
-	return strings.TrimSpace(t)
+	t = strings.TrimSpace(t)
+	if !nodeapi.KnownMimeType(t) {
+		return ""
+	}
+	return t
 }
 
 // Download fetches a dataset (from the node, which fetches what it lacks

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"mime"
 	"os"
 	"path/filepath"
 	"testing"
@@ -97,6 +98,33 @@ func TestUploadListDownloadThroughARealNode(t *testing.T) {
 	}
 	if list, _ := svc.List(ctx); len(list) != 0 {
 		t.Fatalf("list after delete: %+v", list)
+	}
+}
+
+// A type the machine's MIME table knows but the node refuses (Debian maps
+// .raw to image/x-panasonic-rw) must not make the file unuploadable: it
+// goes up without a type.
+func TestUploadOfATypeTheNodeRefuses(t *testing.T) {
+	if err := mime.AddExtensionType(".e2eraw", "image/x-panasonic-rw"); err != nil {
+		t.Fatal(err)
+	}
+	if got := MimeOf("a.e2eraw"); got != "" {
+		t.Fatalf("MimeOf(a.e2eraw) = %q, want none: the node refuses it", got)
+	}
+	if got := MimeOf("a.pdf"); got != "application/pdf" {
+		t.Fatalf("MimeOf(a.pdf) = %q", got)
+	}
+	n := nodetest.Start(t, t.TempDir())
+	svc := New(func() (*nodeclient.Client, error) { return n.Client, nil }, events.NewBus())
+	src := filepath.Join(t.TempDir(), "img-0.e2eraw")
+	os.WriteFile(src, []byte("raw sensor data"), 0o600)
+	cid, err := svc.UploadPath(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := svc.List(context.Background())
+	if err != nil || len(list) != 1 || list[0].CID != cid || list[0].Filename != "img-0.e2eraw" || list[0].Mimetype != "application/octet-stream" {
+		t.Fatalf("list %+v %v", list, err)
 	}
 }
 

@@ -29,6 +29,7 @@ import (
 type device struct {
 	t        *testing.T
 	cfg      *config.Store
+	devs     *devices.Service
 	folders  *folders.Service
 	link     *Service
 	mu       sync.Mutex
@@ -57,7 +58,7 @@ func newDevice(t *testing.T, backupServer bool) *device {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &device{t: t, cfg: cfg}
+	d := &device{t: t, cfg: cfg, devs: devs}
 	d.folders, err = folders.New(folders.Options{DB: db, Node: nodeFn, Config: cfg.Get, Log: log,
 		Settle: 50 * time.Millisecond, Quiet: 100 * time.Millisecond, ManifestInterval: 100 * time.Millisecond,
 		OnManifest: func(id string, seq uint64) { d.link.ManifestPublished(id, seq) }})
@@ -123,6 +124,9 @@ func TestPairNotifyManifestsAck(t *testing.T) {
 	res, err := a.link.Pair(ctx, b.code(), "")
 	if err != nil || !res.Delivered {
 		t.Fatalf("pair: %+v %v", res, err)
+	}
+	if devs, err := a.devs.List(ctx); err != nil || len(devs.Devices) != 1 || devs.Devices[0].Nickname != res.Peer.Name || res.Peer.Name == "" {
+		t.Fatalf("the paired node's device is not named as the link peer %q: %+v %v", res.Peer.Name, devs.Devices, err)
 	}
 	cfg := a.cfg.Get()
 	if !cfg.Sync.BackupEnabled || !cfg.ManifestServer.Enabled || !cfg.Sync.BackupAutoNotify || cfg.Sync.BackupPeerAddress == "" {

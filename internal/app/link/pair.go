@@ -37,14 +37,16 @@ func (s *Service) Pair(ctx context.Context, code, nickname string) (PairResult, 
 	if c.Device == s.opts.Identity.DeviceID() {
 		return PairResult{}, invalid("that code belongs to this device: paste the code shown on the other device")
 	}
-	if _, err := s.opts.Devices.Add(ctx, c.SPR, nickname); err != nil {
-		return PairResult{}, err
-	}
 	name := nickname
 	if name == "" {
 		name = c.Name
 	}
 	name, _ = cleanName(name, c.Device)
+	// The node's device gets the same name as the link peer (as Approve
+	// does on the other side), so My Devices and the pairing outcome agree.
+	if _, err := s.opts.Devices.Add(ctx, c.SPR, name); err != nil {
+		return PairResult{}, err
+	}
 	p, err := s.store.update(c.Device, true, func(p *Peer) error {
 		p.Name, p.NodePeerID, p.SPR, p.Addrs, p.BackupServer = name, c.NodePeerID, c.SPR, c.Addrs, c.BackupServer
 		p.State, p.PairedAt = StatePaired, time.Now().UTC()

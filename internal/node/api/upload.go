@@ -94,3 +94,7 @@ var mimeTypes = sync.OnceValue(func() map[string]bool {
 // whole header value is the type, as in the reference: parameters such as
 // "; charset=utf-8" make it unknown.
 func knownMimeType(t string) bool { return mimeTypes()[strings.ToLower(t)] }
+
+// KnownMimeType is knownMimeType for uploaders: a type the node would
+// refuse is better not sent at all than failing the upload.
+func KnownMimeType(t string) bool { return knownMimeType(t) }

@@ -93,6 +93,14 @@ describe('BackupServerPage', () => {
     expect(screen.getByTestId('bs-activity')).toHaveTextContent('• Downloading at 2 MB/s');
   });
 
+  it('shows no rate once nothing is downloading, though the last seconds had one', async () => {
+    backend(() => jsonResponse(stateJSON({ rateBytesPerSec: 2 * 1024 * 1024, inProgress: [] })));
+    renderPage();
+    await loaded();
+    expect(screen.queryByText('now 2 MB/s')).not.toBeInTheDocument();
+    expect(screen.getByTestId('bs-activity')).not.toHaveTextContent('Downloading at');
+  });
+
   it('lists the sources with their status, figures, folders and refused manifests', async () => {
     backend(() =>
       jsonResponse(

@@ -3,35 +3,64 @@ import { useEventStream } from '../api/events';
 import { getLogs, logBatchOfEvent, NODE_EVENTS } from '../api/node';
 import { copyText } from '../lib/clipboard';
 import { errorText } from '../lib/errorText';
-import { filterPattern, initialLogs, logsReducer, visibleLines, type LogLine } from './logs/logState';
+import {
+  DEFAULT_LINES,
+  filterPattern,
+  initialLogs,
+  LINE_COUNTS,
+  logsReducer,
+  visibleLines,
+  type LineCount,
+  type LogLine,
+} from './logs/logState';
 import '../styles/logs.css';
 
-/** Lines asked for when the page opens (the reference's default). */
-export const INITIAL_LINES = 500;
+/** localStorage key of the Lines choice, as the reference kept it (a JSON number). */
+export const LINE_COUNT_KEY = 'logs_line_count';
 /** Scrolling further than this from the bottom turns auto-scroll off (reference §8.8). */
 const SCROLL_SLACK_PX = 50;
 const NOTICE_MS = 3000;
 
 export const EMPTY_TEXT = 'No logs available. Start the node to generate logs.';
 
+function readLineCount(): LineCount {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(LINE_COUNT_KEY) ?? 'null');
+    return LINE_COUNTS.find((n) => n === v) ?? DEFAULT_LINES;
+  } catch {
+    return DEFAULT_LINES; // storage disabled or a hand-edited value: the default it is
+  }
+}
+
+function saveLineCount(n: LineCount) {
+  try {
+    localStorage.setItem(LINE_COUNT_KEY, JSON.stringify(n));
+  } catch {
+    // kept for this visit only
+  }
+}
+
 /**
  * Route /logs — the node's output (reference §8.8): the last lines once,
- * then live lines from node-log events. No polling: the reference re-read
- * the whole node.log every 2 s (§11.16).
+ * then live lines from node-log events, the newest Lines (100/500/1000) of
+ * them kept. No polling: the reference re-read the whole node.log every
+ * 2 s (§11.16).
  */
 export function LogsPage() {
-  const [state, dispatch] = useReducer(logsReducer, initialLogs);
+  const [lineCount, setLineCount] = useState<LineCount>(readLineCount);
+  const [state, dispatch] = useReducer(logsReducer, lineCount, (limit) => ({ ...initialLogs, limit }));
   const [attempt, setAttempt] = useState(0);
   const [query, setQuery] = useState('');
   const [autoScroll, setAutoScroll] = useState(true);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const viewRef = useRef<HTMLDivElement>(null);
   const filterId = useId();
+  const linesId = useId();
 
   useEffect(() => {
     let cancelled = false;
     dispatch({ type: 'loading' });
-    getLogs(INITIAL_LINES).then(
+    getLogs(lineCount).then(
       (tail) => {
         if (!cancelled) dispatch({ type: 'loaded', lines: tail.lines, file: tail.file, now: Date.now() });
       },
@@ -42,7 +71,14 @@ export function LogsPage() {
     return () => {
       cancelled = true;
     };
-  }, [attempt]);
+  }, [attempt, lineCount]);
+
+  const chooseLines = (n: LineCount) => {
+    saveLineCount(n);
+    setLineCount(n);
+    // Fewer lines apply at once; the reload brings older lines in for more.
+    dispatch({ type: 'limit', limit: n });
+  };
 
   useEventStream('/api/events', {
     [NODE_EVENTS.log]: (ev) => {
@@ -133,6 +169,20 @@ export function LogsPage() {
           autoComplete="off"
           onChange={(e) => setQuery(e.target.value)}
         />
+        <span className="log-lines">
+          <label htmlFor={linesId}>Lines</label>
+          <select
+            id={linesId}
+            value={lineCount}
+            onChange={(e) => chooseLines(LINE_COUNTS.find((n) => String(n) === e.target.value) ?? DEFAULT_LINES)}
+          >
+            {LINE_COUNTS.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </span>
         <label className="log-autoscroll">
           <input type="checkbox" checked={autoScroll} onChange={(e) => setAutoScroll(e.target.checked)} /> Auto-scroll
         </label>

@@ -14,9 +14,12 @@ export function Ago({ iso, now, none = 'never' }: { iso: string | undefined; now
   );
 }
 
-/** The four totals (§8.7), when it last did something, and how fast it downloads now. */
+/** The four totals (§8.7), when it last did something, and how fast it downloads now (while it does). */
 export function StatCards({ state, now }: { state: BackupServerState; now: number }) {
   const t = state.totals;
+  // The rate is over the last seconds, and the state last published when
+  // the work ended still carries it: only a download under way has a rate.
+  const rate = state.inProgress.some((m) => m.status === 'downloading') ? state.rateBytesPerSec : 0;
   return (
     <>
       <div className="stat-cards bs-stats">
@@ -31,7 +34,7 @@ export function StatCards({ state, now }: { state: BackupServerState; now: numbe
         <div className="stat-card">
           <span className="stat-label">Data Downloaded</span>
           <span className="stat-value">{formatBytes(t.bytesDownloaded)}</span>
-          {state.rateBytesPerSec > 0 && <span className="stat-hint">now {formatRate(state.rateBytesPerSec)}</span>}
+          {rate > 0 && <span className="stat-hint">now {formatRate(rate)}</span>}
         </div>
         <div className="stat-card">
           <span className="stat-label">Files Deleted</span>
@@ -42,7 +45,7 @@ export function StatCards({ state, now }: { state: BackupServerState; now: numbe
       <p className="bs-activity" data-testid="bs-activity">
         Last Activity: <Ago iso={t.lastActivity} now={now} /> • Last Poll: <Ago iso={t.lastPoll} now={now} />
         {state.polling && ' • Polling now'}
-        {state.rateBytesPerSec > 0 && <> • Downloading at {formatRate(state.rateBytesPerSec)}</>}
+        {rate > 0 && <> • Downloading at {formatRate(rate)}</>}
       </p>
     </>
   );

@@ -1,8 +1,16 @@
 // The Logs page's lines: a tail loaded once (GET /api/node/logs) and the
 // node-log events after it. Pure, so the merging rules can be tested alone.
 
-/** Most lines kept in memory; older ones fall off the top. */
-export const MAX_LINES = 5000;
+/**
+ * The choices of the Lines control (reference §8.8): how many of the newest
+ * lines the page loads and keeps, older ones falling off the top as new
+ * ones arrive. Up to what GET /api/node/logs returns (MAX_LOG_LINES): the
+ * reference's 5000 would be a promise the backend cannot keep.
+ */
+export const LINE_COUNTS = [100, 500, 1000] as const;
+export type LineCount = (typeof LINE_COUNTS)[number];
+/** The reference's default. */
+export const DEFAULT_LINES: LineCount = 500;
 
 /**
  * How long after the tail arrives new batches are still checked against it.
@@ -27,6 +35,8 @@ export interface LogsState {
   nextId: number;
   /** Lines the backend reported dropped from events (they are in node.log). */
   dropped: number;
+  /** Most lines kept (the Lines control); older ones fall off the top. */
+  limit: number;
   /** Batches that came while the tail was loading. */
   pending: string[][];
   /** The tail as loaded: early batches are checked against it until syncUntil. */
@@ -39,7 +49,8 @@ export type LogsAction =
   | { type: 'loaded'; lines: string[]; file: string; now: number }
   | { type: 'failed'; error: string }
   | { type: 'batch'; lines: string[]; dropped: number; now: number }
-  | { type: 'clear' };
+  | { type: 'clear' }
+  | { type: 'limit'; limit: number };
 
 export const initialLogs: LogsState = {
   phase: 'loading',
@@ -48,6 +59,7 @@ export const initialLogs: LogsState = {
   lines: [],
   nextId: 1,
   dropped: 0,
+  limit: DEFAULT_LINES,
   pending: [],
   tail: [],
   syncUntil: 0,
@@ -87,13 +99,15 @@ export function logsReducer(state: LogsState, action: LogsAction): LogsState {
     }
     case 'clear':
       return { ...state, lines: [], dropped: 0, tail: [], syncUntil: 0 };
+    case 'limit':
+      return { ...state, limit: action.limit, lines: state.lines.slice(-action.limit) };
   }
 }
 
 function append(state: LogsState, texts: readonly string[]): LogsState {
   if (texts.length === 0) return state;
   const added = texts.map((text, i) => ({ id: state.nextId + i, text }));
-  const all = state.lines.length + added.length > MAX_LINES ? [...state.lines, ...added].slice(-MAX_LINES) : [...state.lines, ...added];
+  const all = state.lines.length + added.length > state.limit ? [...state.lines, ...added].slice(-state.limit) : [...state.lines, ...added];
   return { ...state, lines: all, nextId: state.nextId + texts.length };
 }
 
