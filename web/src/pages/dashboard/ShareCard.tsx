@@ -68,7 +68,9 @@ function DeviceCode({ peerId }: { peerId: string }) {
         <div className="share-row">
           <span className="share-label">Device code (pairs two Archivist apps)</span>
           <div className="share-value">
-            <code className="share-code device-code">{code.code}</code>
+            <code className="share-code device-code" tabIndex={0}>
+              {code.code}
+            </code>
             <CopyButton text={code.code} what="device code" />
           </div>
         </div>

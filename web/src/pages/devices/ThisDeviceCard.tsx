@@ -89,7 +89,9 @@ function CodeDetails({ code }: { code: ShareCode }) {
         <div className="share-row device-code-row">
           <span className="share-label">Device code (share this)</span>
           <div className="share-value">
-            <code className="share-code device-code">{code.code}</code>
+            <code className="share-code device-code" tabIndex={0}>
+              {code.code}
+            </code>
             <CopyButton text={code.code} what="device code" />
           </div>
           <p className="share-hint device-code-hint">
