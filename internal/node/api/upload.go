@@ -16,7 +16,7 @@ import (
 // details") and answers with the manifest CID as plain text.
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	mimetype := strings.TrimSpace(r.Header.Get("Content-Type"))
-	if mimetype != "" && !knownMimeType(mimetype) {
+	if mimetype != "" && !KnownMimeType(mimetype) {
 		s.textError(w, r, http.StatusUnprocessableEntity, "The MIME type '"+mimetype+"' is not valid.")
 		return
 	}
@@ -93,8 +93,6 @@ var mimeTypes = sync.OnceValue(func() map[string]bool {
 // knownMimeType reports whether the node's MIME table knows the type. The
 // whole header value is the type, as in the reference: parameters such as
 // "; charset=utf-8" make it unknown.
-func knownMimeType(t string) bool { return mimeTypes()[strings.ToLower(t)] }
-
-// KnownMimeType is knownMimeType for uploaders: a type the node would
-// refuse is better not sent at all than failing the upload.
-func KnownMimeType(t string) bool { return knownMimeType(t) }
+// Uploaders use it too: a type the node would refuse is better not sent
+// at all than failing the upload.
+func KnownMimeType(t string) bool { return mimeTypes()[strings.ToLower(t)] }
