@@ -90,7 +90,7 @@ var mimeTypes = sync.OnceValue(func() map[string]bool {
 	return m
 })
 
-// knownMimeType reports whether the node's MIME table knows the type. The
+// KnownMimeType reports whether the node's MIME table knows the type. The
 // whole header value is the type, as in the reference: parameters such as
 // "; charset=utf-8" make it unknown.
 // Uploaders use it too: a type the node would refuse is better not sent
