@@ -1,13 +1,34 @@
 import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useEventStream } from '../api/events';
-import { getLogs, logBatchOfEvent, NODE_EVENTS } from '../api/node';
+import { getLogs, logBatchOfEvent, MAX_LOG_LINES, NODE_EVENTS } from '../api/node';
 import { copyText } from '../lib/clipboard';
 import { errorText } from '../lib/errorText';
-import { filterPattern, initialLogs, logsReducer, visibleLines, type LogLine } from './logs/logState';
+import { usePersistentFlag } from '../lib/usePersistentFlag';
+import { filterPattern, initialLogs, LINE_COUNTS, logsReducer, visibleLines, type LogLine } from './logs/logState';
 import '../styles/logs.css';
 
 /** Lines asked for when the page opens (the reference's default). */
 export const INITIAL_LINES = 500;
+/** localStorage keys of the page's choices (the reference's names). */
+export const LINE_COUNT_KEY = 'logs_line_count';
+export const AUTO_SCROLL_KEY = 'logs_auto_scroll';
+
+function readLineCount(): number {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(LINE_COUNT_KEY) ?? 'null');
+    return LINE_COUNTS.some((n) => n === v) ? (v as number) : INITIAL_LINES;
+  } catch {
+    return INITIAL_LINES;
+  }
+}
+
+function saveLineCount(n: number) {
+  try {
+    localStorage.setItem(LINE_COUNT_KEY, JSON.stringify(n));
+  } catch {
+    // kept for this visit only
+  }
+}
 /** Scrolling further than this from the bottom turns auto-scroll off (reference §8.8). */
 const SCROLL_SLACK_PX = 50;
 const NOTICE_MS = 3000;
@@ -23,17 +44,19 @@ export function LogsPage() {
   const [state, dispatch] = useReducer(logsReducer, initialLogs);
   const [attempt, setAttempt] = useState(0);
   const [query, setQuery] = useState('');
-  const [autoScroll, setAutoScroll] = useState(true);
+  const [autoScroll, setAutoScroll] = usePersistentFlag(AUTO_SCROLL_KEY, true);
+  const [lineCount, setLineCount] = useState(readLineCount);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const viewRef = useRef<HTMLDivElement>(null);
   const filterId = useId();
+  const linesId = useId();
 
   useEffect(() => {
     let cancelled = false;
     dispatch({ type: 'loading' });
-    getLogs(INITIAL_LINES).then(
+    getLogs(Math.min(lineCount, MAX_LOG_LINES)).then(
       (tail) => {
-        if (!cancelled) dispatch({ type: 'loaded', lines: tail.lines, file: tail.file, now: Date.now() });
+        if (!cancelled) dispatch({ type: 'loaded', lines: tail.lines, file: tail.file, now: Date.now(), max: lineCount });
       },
       (err: unknown) => {
         if (!cancelled) dispatch({ type: 'failed', error: errorText(err) });
@@ -42,7 +65,7 @@ export function LogsPage() {
     return () => {
       cancelled = true;
     };
-  }, [attempt]);
+  }, [attempt, lineCount]);
 
   useEventStream('/api/events', {
     [NODE_EVENTS.log]: (ev) => {
@@ -70,10 +93,12 @@ export function LogsPage() {
     if (autoScroll) scrollToBottom();
   }, [autoScroll, lastId, visible.length, scrollToBottom]);
 
+  // Scrolling up to read turns auto-scroll off; coming back to the bottom turns it on again.
   const onScroll = () => {
     const el = viewRef.current;
-    if (!el || !autoScroll) return;
-    if (el.scrollHeight - el.scrollTop - el.clientHeight > SCROLL_SLACK_PX) setAutoScroll(false);
+    if (!el) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= SCROLL_SLACK_PX;
+    if (atBottom !== autoScroll) setAutoScroll(atBottom);
   };
 
   const copy = () => {
@@ -90,7 +115,9 @@ export function LogsPage() {
   };
 
   const total = state.lines.length;
-  const count = pattern ? `showing ${visible.length} of ${total} lines` : `${total} ${total === 1 ? 'line' : 'lines'}`;
+  const count = pattern
+    ? `${visible.length} of ${total} ${total === 1 ? 'line matches' : 'lines match'}`
+    : `${total} ${total === 1 ? 'line' : 'lines'}`;
   const loading = state.phase === 'loading';
 
   return (
@@ -133,6 +160,26 @@ export function LogsPage() {
           autoComplete="off"
           onChange={(e) => setQuery(e.target.value)}
         />
+        <label htmlFor={linesId} className="log-lines-label">
+          Lines
+        </label>
+        <select
+          id={linesId}
+          className="log-lines"
+          value={lineCount}
+          aria-describedby={lineCount > MAX_LOG_LINES ? `${linesId}-hint` : undefined}
+          onChange={(e) => {
+            const n = Number(e.target.value);
+            saveLineCount(n);
+            setLineCount(n);
+          }}
+        >
+          {LINE_COUNTS.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
         <label className="log-autoscroll">
           <input type="checkbox" checked={autoScroll} onChange={(e) => setAutoScroll(e.target.checked)} /> Auto-scroll
         </label>
@@ -150,6 +197,13 @@ export function LogsPage() {
           {count}
         </span>
       </div>
+
+      {lineCount > MAX_LOG_LINES && (
+        <p id={`${linesId}-hint`} className="log-lines-hint">
+          The app keeps the node’s last {MAX_LOG_LINES} lines; this view grows to {lineCount} as new ones arrive.
+          {state.file && ' Older lines are in the log file.'}
+        </p>
+      )}
 
       {notice && (
         <p className={notice.ok ? 'log-notice' : 'log-notice log-notice-error'} role="status">

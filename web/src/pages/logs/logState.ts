@@ -4,6 +4,9 @@
 /** Most lines kept in memory; older ones fall off the top. */
 export const MAX_LINES = 5000;
 
+/** The "Lines" choices (reference §8.8); the view keeps at most that many. */
+export const LINE_COUNTS = [100, 500, 1000, 5000] as const;
+
 /**
  * How long after the tail arrives new batches are still checked against it.
  * The backend flushes node-log events every 250 ms, so a batch that was
@@ -27,6 +30,8 @@ export interface LogsState {
   nextId: number;
   /** Lines the backend reported dropped from events (they are in node.log). */
   dropped: number;
+  /** Most lines kept: the chosen line count, at most MAX_LINES. */
+  max: number;
   /** Batches that came while the tail was loading. */
   pending: string[][];
   /** The tail as loaded: early batches are checked against it until syncUntil. */
@@ -36,7 +41,7 @@ export interface LogsState {
 
 export type LogsAction =
   | { type: 'loading' }
-  | { type: 'loaded'; lines: string[]; file: string; now: number }
+  | { type: 'loaded'; lines: string[]; file: string; now: number; max?: number }
   | { type: 'failed'; error: string }
   | { type: 'batch'; lines: string[]; dropped: number; now: number }
   | { type: 'clear' };
@@ -48,6 +53,7 @@ export const initialLogs: LogsState = {
   lines: [],
   nextId: 1,
   dropped: 0,
+  max: MAX_LINES,
   pending: [],
   tail: [],
   syncUntil: 0,
@@ -65,6 +71,7 @@ export function logsReducer(state: LogsState, action: LogsAction): LogsState {
         file: action.file,
         lines: [],
         nextId: state.nextId,
+        max: Math.min(action.max ?? state.max, MAX_LINES),
         pending: [],
         tail: action.lines,
         syncUntil: action.now + SYNC_MS,
@@ -93,7 +100,7 @@ export function logsReducer(state: LogsState, action: LogsAction): LogsState {
 function append(state: LogsState, texts: readonly string[]): LogsState {
   if (texts.length === 0) return state;
   const added = texts.map((text, i) => ({ id: state.nextId + i, text }));
-  const all = state.lines.length + added.length > MAX_LINES ? [...state.lines, ...added].slice(-MAX_LINES) : [...state.lines, ...added];
+  const all = state.lines.length + added.length > state.max ? [...state.lines, ...added].slice(-state.max) : [...state.lines, ...added];
   return { ...state, lines: all, nextId: state.nextId + texts.length };
 }
 
