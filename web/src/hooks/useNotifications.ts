@@ -70,6 +70,8 @@ export function useNotifications({ player = sounds, notify = showDesktop }: Noti
   // Browsers keep audio suspended until the user interacts with the page.
   useEffect(() => {
     const unlock = () => {
+      // No audio context for someone who turned sounds off (until they turn them on).
+      if (settings.current && !settings.current.sound_enabled) return;
       player.unlock();
       window.removeEventListener('pointerdown', unlock, true);
       window.removeEventListener('keydown', unlock, true);
