@@ -166,6 +166,22 @@ describe('useNotifications sounds', () => {
     expect(player.unlocked).toBe(1);
   });
 
+  it('makes no audio context for clicks while sounds are off', async () => {
+    settings = { ...ON, sound_enabled: false };
+    const { source } = mount();
+    await waitFor(() => expect(configReads).toBe(1));
+    await act(async () => {});
+    window.dispatchEvent(new PointerEvent('pointerdown'));
+    expect(player.unlocked).toBe(0);
+
+    settings = { ...ON };
+    emit(source, CONFIG_CHANGED, ['notifications.sound_enabled']);
+    await waitFor(() => expect(configReads).toBe(2));
+    await act(async () => {});
+    window.dispatchEvent(new PointerEvent('pointerdown'));
+    expect(player.unlocked).toBe(1);
+  });
+
   it('chimes for a paired device connecting, not for other peers', async () => {
     const { source } = mount();
     await waitFor(() => expect(configReads).toBe(1));
