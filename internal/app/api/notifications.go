@@ -94,18 +94,18 @@ var (
 // the open file after, since the path may have been replaced in between.
 func openSound(path string) (*os.File, fs.FileInfo, error) {
 	if st, err := os.Stat(path); err != nil {
-		return nil, nil, fmt.Errorf("reading the sound file: %w", err)
+		return nil, nil, pathError(path, err)
 	} else if !st.Mode().IsRegular() {
 		return nil, nil, fmt.Errorf("%s: %w", path, errNotSoundFile)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening the sound file: %w", err)
+		return nil, nil, pathError(path, err)
 	}
 	st, err := f.Stat()
 	switch {
 	case err != nil:
-		err = fmt.Errorf("reading the sound file: %w", err)
+		err = pathError(path, err)
 	case !st.Mode().IsRegular():
 		err = fmt.Errorf("%s: %w", path, errNotSoundFile)
 	case st.Size() > MaxSoundBytes:
@@ -116,4 +116,13 @@ func openSound(path string) (*os.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	return f, st, nil
+}
+
+// pathError says "<path>: no such file or directory" rather than Go's
+// "stat <path>: …": the user knows the path, not the system call.
+func pathError(path string, err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return fmt.Errorf("%s: %w", path, pe.Err)
+	}
+	return err
 }

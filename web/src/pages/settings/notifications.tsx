@@ -32,7 +32,7 @@ const ROWS: SoundRow[] = [
   { event: 'download', flag: 'sound_on_download', custom: 'custom_download_sound', when: 'When a download finishes', file: 'Download Sound File' },
 ];
 
-const SOUND_HINT = 'Absolute path to an .mp3, .wav, .ogg or .m4a file (at most 10 MiB); empty plays the built-in tone.';
+const SOUND_HINT = 'Absolute path of an .mp3, .wav, .ogg or .m4a file (10 MiB at most); empty: the built-in tone.';
 
 export function NotificationsSection({
   n,
