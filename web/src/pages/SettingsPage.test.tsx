@@ -281,6 +281,24 @@ describe('SettingsPage', () => {
     await waitFor(() => expect(sends(calls)).toHaveLength(2));
   });
 
+  it('shows the server’s refusal of a custom sound file under its field', async () => {
+    backend(view(), () =>
+      jsonResponse(
+        {
+          error: 'notifications.custom_download_sound: "/home/u/notes.txt" is not an .mp3, .wav, .ogg or .m4a file',
+          problems: [{ key: 'notifications.custom_download_sound', message: '"/home/u/notes.txt" is not an .mp3, .wav, .ogg or .m4a file' }],
+        },
+        422,
+      ),
+    );
+    await renderLoaded();
+    const sound = screen.getByRole('textbox', { name: 'Download Sound File' });
+    fireEvent.change(sound, { target: { value: '/home/u/notes.txt' } });
+    fireEvent.click(saveButton());
+    await waitFor(() => expect(sound).toHaveAccessibleDescription(/is not an \.mp3, \.wav, \.ogg or \.m4a file/));
+    expect(sound).toHaveAttribute('aria-invalid', 'true');
+  });
+
   it('shows a broken config.toml with line numbers and both ways out', async () => {
     const calls = backend(
       view(defaults(), {
