@@ -195,6 +195,11 @@ func (a *App) nodeClient() (*nodeclient.Client, error) {
 	return nodeclient.New(st.APIURL), nil
 }
 
+// EventConfigChanged tells the UI that settings changed (data: the changed
+// keys), whoever changed them — the Settings page, another tab, the CLI or a
+// service — so what reads them (notification sounds) can read them again.
+const EventConfigChanged = "config-changed"
+
 // Start runs the background services: the node (when node.auto_start is
 // on) and the propagation of settings changes to the services they concern.
 func (a *App) Start() {
@@ -226,6 +231,7 @@ func (a *App) Start() {
 			case <-ctx.Done():
 				return
 			case ch := <-changes:
+				a.bus.Publish(EventConfigChanged, ch.Keys)
 				if err := a.node.Apply(ctx, ch.Old.Node, ch.New.Node); err != nil {
 					a.log.Warn("applying node settings", "err", err)
 				}

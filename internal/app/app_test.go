@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/archivist-desktop/archivist/internal/app/config"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
 	"github.com/archivist-desktop/archivist/internal/node/nodetest"
 )
@@ -133,5 +135,50 @@ func TestAppStartsItsNodeAndServesFiles(t *testing.T) {
 	var e map[string]string
 	if code := apiCall(t, key, "GET", base+"/api/files", nil, &e); code != 503 || e["error"] != "Node not running" {
 		t.Fatalf("files with the node stopped: %d %v", code, e)
+	}
+}
+
+// Settings changed through the store (by the API, the CLI or a service)
+// reach the event stream, so the UI's notification sounds follow them
+// without polling.
+func TestConfigChangesArePublished(t *testing.T) {
+	home := t.TempDir()
+	layout, err := paths.ForHome(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(layout.ConfigFile(), append(nodetest.AppConfig(t), "auto_start = false\n"...), 0o600)
+	a, err := New(Options{Layout: layout, UI: fstest.MapFS{}, NodeBinary: "/nonexistent", Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, unsubscribe := a.Bus().Subscribe()
+	defer unsubscribe()
+	a.Start()
+	t.Cleanup(func() { a.Close() })
+
+	if _, err := a.cfg.Update(func(c *config.Config) error {
+		c.Notifications.SoundVolume = 0.25
+		c.Notifications.DesktopEnabled = false
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case ev := <-ch:
+			if ev.Type != EventConfigChanged {
+				continue
+			}
+			keys, _ := ev.Data.([]string)
+			keys = slices.Sorted(slices.Values(keys))
+			if !slices.Equal(keys, []string{"notifications.desktop_enabled", "notifications.sound_volume"}) {
+				t.Fatalf("config-changed data %v, want the two changed keys", ev.Data)
+			}
+			return
+		case <-timeout:
+			t.Fatal("no config-changed event within 5 s of a saved change")
+		}
 	}
 }

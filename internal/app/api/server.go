@@ -73,6 +73,7 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("PUT /api/config", s.putConfig)
 	s.mux.HandleFunc("POST /api/config/reset", s.resetConfig)
 	s.mux.HandleFunc("POST /api/config/reload", s.reloadConfig)
+	s.mux.HandleFunc("GET /api/notifications/sounds/{event}", s.notificationSound)
 	s.mux.HandleFunc("GET /api/node/status", s.nodeStatus)
 	s.mux.HandleFunc("GET /api/node/diagnostics", s.nodeDiagnostics)
 	s.mux.HandleFunc("GET /api/node/logs", s.nodeLogs)

@@ -135,9 +135,26 @@ func (v *validator) notifications(n NotificationsConfig) {
 	if !(n.SoundVolume >= 0 && n.SoundVolume <= 1) {
 		v.addf("notifications.sound_volume", "%v is outside 0..1", n.SoundVolume)
 	}
-	v.absPath("notifications.custom_startup_sound", n.CustomStartupSound, false)
-	v.absPath("notifications.custom_peer_connect_sound", n.CustomPeerConnectSound, false)
-	v.absPath("notifications.custom_download_sound", n.CustomDownloadSound, false)
+	v.soundFile("notifications.custom_startup_sound", n.CustomStartupSound)
+	v.soundFile("notifications.custom_peer_connect_sound", n.CustomPeerConnectSound)
+	v.soundFile("notifications.custom_download_sound", n.CustomDownloadSound)
+}
+
+// SoundExtensions are the custom sound formats (the reference's file
+// picker's): what browsers and the desktop webview decode.
+var SoundExtensions = []string{".mp3", ".wav", ".ogg", ".m4a"}
+
+// soundFile checks the name only: the file may be on a disk that is not
+// mounted yet, and the UI falls back to the built-in tone when it cannot
+// be read.
+func (v *validator) soundFile(key, p string) {
+	if p == "" {
+		return
+	}
+	v.absPath(key, p, false)
+	if !slices.Contains(SoundExtensions, strings.ToLower(filepath.Ext(p))) {
+		v.addf(key, "%q is not an .mp3, .wav, .ogg or .m4a file", p)
+	}
 }
 
 func (v *validator) backupServer(b BackupServerConfig) {

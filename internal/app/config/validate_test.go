@@ -40,6 +40,8 @@ func TestValidateRules(t *testing.T) {
 		{"volume negative", func(c *Config) { c.Notifications.SoundVolume = -0.1 }, "notifications.sound_volume", "outside 0..1"},
 		{"volume NaN", func(c *Config) { c.Notifications.SoundVolume = math.NaN() }, "notifications.sound_volume", "NaN is outside 0..1"},
 		{"custom sound", func(c *Config) { c.Notifications.CustomStartupSound = "ding.wav" }, "notifications.custom_startup_sound", "not an absolute path"},
+		{"custom sound type", func(c *Config) { c.Notifications.CustomDownloadSound = "/home/u/notes.txt" }, "notifications.custom_download_sound", `"/home/u/notes.txt" is not an .mp3, .wav, .ogg or .m4a file`},
+		{"custom sound no type", func(c *Config) { c.Notifications.CustomPeerConnectSound = "/home/u/ding" }, "notifications.custom_peer_connect_sound", "is not an .mp3"},
 		{"poll interval", func(c *Config) { c.BackupServer.PollIntervalSecs = 0 }, "backup_server.poll_interval_secs", "0 is outside 1.."},
 		{"concurrency zero", func(c *Config) { c.BackupServer.MaxConcurrentDownloads = 0 }, "backup_server.max_concurrent_downloads", "0 is outside 1..64"},
 		{"concurrency high", func(c *Config) { c.BackupServer.MaxConcurrentDownloads = 65 }, "backup_server.max_concurrent_downloads", "65 is outside 1..64"},
@@ -97,6 +99,9 @@ func TestValidateAcceptsGoodValues(t *testing.T) {
 	c.Sync.ExcludePatterns = []string{"**/node_modules", "!keep.tmp", "[abc]*.log", "build/"}
 	c.Sync.ManifestMaxRetries = 0
 	c.Notifications.SoundVolume = 0
+	c.Notifications.CustomStartupSound = "/home/u/Sounds/Chime.WAV"
+	c.Notifications.CustomPeerConnectSound = "/home/u/Sounds/peer.m4a"
+	c.Notifications.CustomDownloadSound = "/home/u/Sounds/done.ogg"
 	c.BackupServer.MaxConcurrentDownloads = 64
 	c.BackupServer.SourcePeers = []SourcePeer{
 		{Nickname: "a", Host: "192.168.1.20", ManifestPort: 8085},

@@ -154,6 +154,20 @@ export async function listDevices(): Promise<DeviceList> {
   return l;
 }
 
+/** One paired device; null when the peer is not one (404). */
+export async function getDevice(peerId: string): Promise<Device | null> {
+  let v: unknown;
+  try {
+    v = await apiGet<unknown>(devicePath(peerId));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null;
+    throw err;
+  }
+  const d = toDevice(v);
+  if (!d) throw new ApiError(200, `unexpected answer from ${devicePath(peerId)}`);
+  return d;
+}
+
 /**
  * Pairs a device by its code: the backend connects to it through the node
  * and remembers it only once connected. A device code (archivist1:…) pairs

@@ -140,6 +140,15 @@ const WAILS_EVENT = 'archivist:event';
 
 type WailsRuntime = { EventsOn: (name: string, cb: (data: unknown) => void) => () => void };
 
+/**
+ * True inside the desktop window (the Wails runtime is there), where the
+ * shell does what a browser tab would otherwise do itself, such as OS
+ * notifications.
+ */
+export function inDesktopWindow(): boolean {
+  return wailsRuntime() !== undefined;
+}
+
 /** The Wails runtime, present only inside the desktop window. */
 function wailsRuntime(): WailsRuntime | undefined {
   const rt = (globalThis as { runtime?: Partial<WailsRuntime> }).runtime;

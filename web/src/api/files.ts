@@ -104,6 +104,12 @@ export function deleteFile(cid: string): Promise<void> {
   return apiSend<void>('DELETE', `/api/files/${encodeURIComponent(cid)}`);
 }
 
+/** Deletes every file from the node's storage (Settings → Storage); answers how many were deleted. */
+export async function deleteAllFiles(): Promise<number> {
+  const r = await apiSend<{ deleted?: unknown }>('POST', '/api/files/delete-all');
+  return typeof r?.deleted === 'number' ? r.deleted : 0;
+}
+
 /** The URL that streams a dataset to the browser as an attachment (for a plain download link). */
 export function contentURL(cid: string): string {
   return `/api/files/${encodeURIComponent(cid)}/content`;

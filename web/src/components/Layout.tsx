@@ -1,9 +1,11 @@
 import { Outlet } from 'react-router-dom';
+import { useNotifications } from '../hooks/useNotifications';
 import { Sidebar } from './Sidebar';
 import { StatusLine } from './StatusLine';
 
 /** App frame: fixed sidebar, scrolling page content, status line pinned under it. */
 export function Layout() {
+  useNotifications();
   return (
     <div className="app-shell">
       <Sidebar />

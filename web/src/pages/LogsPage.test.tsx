@@ -111,15 +111,15 @@ describe('LogsPage', () => {
     emitLog(['ERR 12:00:05 upnp mapping failed']);
     fireEvent.change(screen.getByLabelText('Filter log lines'), { target: { value: 'UpNp' } });
     expect(texts()).toEqual([INITIAL[1], 'ERR 12:00:05 upnp mapping failed']);
-    expect(count()).toHaveTextContent('showing 2 of 4 lines');
+    expect(count()).toHaveTextContent('2 of 4 lines match');
     expect(Array.from(view().querySelectorAll('mark')).map((m) => m.textContent)).toEqual(['UPnP', 'upnp']);
 
     // New lines are filtered too.
     emitLog(['INF nothing to see', 'INF UPNP retry']);
-    expect(count()).toHaveTextContent('showing 3 of 6 lines');
+    expect(count()).toHaveTextContent('3 of 6 lines match');
 
     fireEvent.change(screen.getByLabelText('Filter log lines'), { target: { value: '(no [match' } });
-    expect(count()).toHaveTextContent('showing 0 of 6 lines');
+    expect(count()).toHaveTextContent('0 of 6 lines match');
     expect(screen.getByText('No lines match “(no [match”.')).toBeInTheDocument();
   });
 
@@ -157,10 +157,62 @@ describe('LogsPage', () => {
     expect(autoScroll).toBeChecked();
     expect(writes.at(-1)).toBe(1400);
 
-    // Scrolling up by hand turns it off.
+    // Scrolling up by hand turns it off; new lines leave the position alone.
     top = 100;
     fireEvent.scroll(el);
     expect(autoScroll).not.toBeChecked();
+    height = 1600;
+    emitLog(['INF while reading']);
+    expect(writes.at(-1)).toBe(1400);
+    // A little up is still "at the bottom" (50 px), further is not.
+    top = 1600 - 200 - 51;
+    fireEvent.scroll(el);
+    expect(autoScroll).not.toBeChecked();
+    // Back at the bottom it comes on again, and follows new lines.
+    top = 1600 - 200 - 40;
+    fireEvent.scroll(el);
+    expect(autoScroll).toBeChecked();
+    height = 1800;
+    emitLog(['INF following again']);
+    expect(writes.at(-1)).toBe(1800);
+    expect(localStorage.getItem('logs_auto_scroll')).toBe('true');
+  });
+
+  it('loads as many lines as chosen, keeps the choice, and keeps no more than that', async () => {
+    const urls = backend();
+    await renderLoaded();
+    const select = screen.getByLabelText('Lines');
+    expect(select).toHaveValue('500');
+    expect(Array.from((select as HTMLSelectElement).options).map((o) => o.value)).toEqual(['100', '500', '1000', '5000']);
+
+    fireEvent.change(select, { target: { value: '100' } });
+    await waitFor(() => expect(urls.at(-1)).toBe('/api/node/logs?lines=100'));
+    expect(localStorage.getItem('logs_line_count')).toBe('100');
+    await waitFor(() => expect(texts()).toEqual(INITIAL));
+    emitLog(Array.from({ length: 120 }, (_, i) => `INF line ${i}`));
+    expect(texts()).toHaveLength(100);
+    expect(texts().at(-1)).toBe('INF line 119');
+    expect(texts()[0]).toBe('INF line 20');
+
+    // 5000: the app holds the last 1000, the view grows to 5000.
+    fireEvent.change(select, { target: { value: '5000' } });
+    await waitFor(() => expect(urls.at(-1)).toBe('/api/node/logs?lines=1000'));
+    expect(select).toHaveAccessibleDescription(/keeps the node’s last 1000 lines; this view grows to 5000/);
+  });
+
+  it('opens with the line count chosen last time', async () => {
+    localStorage.setItem('logs_line_count', '1000');
+    const urls = backend();
+    await renderLoaded();
+    expect(urls).toEqual(['/api/node/logs?lines=1000']);
+    expect(screen.getByLabelText('Lines')).toHaveValue('1000');
+  });
+
+  it('ignores a stored line count that is not one of the choices', async () => {
+    localStorage.setItem('logs_line_count', '"lots"');
+    const urls = backend();
+    await renderLoaded();
+    expect(urls).toEqual(['/api/node/logs?lines=500']);
   });
 
   it('copies the visible lines to the clipboard', async () => {

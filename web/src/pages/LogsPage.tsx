@@ -1,57 +1,51 @@
 import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useEventStream } from '../api/events';
-import { getLogs, logBatchOfEvent, NODE_EVENTS } from '../api/node';
+import { getLogs, logBatchOfEvent, MAX_LOG_LINES, NODE_EVENTS } from '../api/node';
 import { copyText } from '../lib/clipboard';
 import { errorText } from '../lib/errorText';
-import {
-  DEFAULT_LINES,
-  filterPattern,
-  initialLogs,
-  LINE_COUNTS,
-  logsReducer,
-  visibleLines,
-  type LineCount,
-  type LogLine,
-} from './logs/logState';
+import { usePersistentFlag } from '../lib/usePersistentFlag';
+import { filterPattern, initialLogs, LINE_COUNTS, logsReducer, visibleLines, type LogLine } from './logs/logState';
 import '../styles/logs.css';
 
-/** localStorage key of the Lines choice, as the reference kept it (a JSON number). */
+/** Lines asked for when the page opens (the reference's default). */
+export const INITIAL_LINES = 500;
+/** localStorage keys of the page's choices (the reference's names). */
 export const LINE_COUNT_KEY = 'logs_line_count';
-/** Scrolling further than this from the bottom turns auto-scroll off (reference §8.8). */
-const SCROLL_SLACK_PX = 50;
-const NOTICE_MS = 3000;
+export const AUTO_SCROLL_KEY = 'logs_auto_scroll';
 
-export const EMPTY_TEXT = 'No logs available. Start the node to generate logs.';
-
-function readLineCount(): LineCount {
+function readLineCount(): number {
   try {
     const v: unknown = JSON.parse(localStorage.getItem(LINE_COUNT_KEY) ?? 'null');
-    return LINE_COUNTS.find((n) => n === v) ?? DEFAULT_LINES;
+    return LINE_COUNTS.some((n) => n === v) ? (v as number) : INITIAL_LINES;
   } catch {
-    return DEFAULT_LINES; // storage disabled or a hand-edited value: the default it is
+    return INITIAL_LINES;
   }
 }
 
-function saveLineCount(n: LineCount) {
+function saveLineCount(n: number) {
   try {
     localStorage.setItem(LINE_COUNT_KEY, JSON.stringify(n));
   } catch {
     // kept for this visit only
   }
 }
+/** Scrolling further than this from the bottom turns auto-scroll off (reference §8.8). */
+const SCROLL_SLACK_PX = 50;
+const NOTICE_MS = 3000;
+
+export const EMPTY_TEXT = 'No logs available. Start the node to generate logs.';
 
 /**
  * Route /logs — the node's output (reference §8.8): the last lines once,
- * then live lines from node-log events, the newest Lines (100/500/1000) of
- * them kept. No polling: the reference re-read the whole node.log every
- * 2 s (§11.16).
+ * then live lines from node-log events. No polling: the reference re-read
+ * the whole node.log every 2 s (§11.16).
  */
 export function LogsPage() {
-  const [lineCount, setLineCount] = useState<LineCount>(readLineCount);
-  const [state, dispatch] = useReducer(logsReducer, lineCount, (limit) => ({ ...initialLogs, limit }));
+  const [state, dispatch] = useReducer(logsReducer, initialLogs);
   const [attempt, setAttempt] = useState(0);
   const [query, setQuery] = useState('');
-  const [autoScroll, setAutoScroll] = useState(true);
+  const [autoScroll, setAutoScroll] = usePersistentFlag(AUTO_SCROLL_KEY, true);
+  const [lineCount, setLineCount] = useState(readLineCount);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const viewRef = useRef<HTMLDivElement>(null);
   const filterId = useId();
@@ -60,9 +54,9 @@ export function LogsPage() {
   useEffect(() => {
     let cancelled = false;
     dispatch({ type: 'loading' });
-    getLogs(lineCount).then(
+    getLogs(Math.min(lineCount, MAX_LOG_LINES)).then(
       (tail) => {
-        if (!cancelled) dispatch({ type: 'loaded', lines: tail.lines, file: tail.file, now: Date.now() });
+        if (!cancelled) dispatch({ type: 'loaded', lines: tail.lines, file: tail.file, now: Date.now(), max: lineCount });
       },
       (err: unknown) => {
         if (!cancelled) dispatch({ type: 'failed', error: errorText(err) });
@@ -72,13 +66,6 @@ export function LogsPage() {
       cancelled = true;
     };
   }, [attempt, lineCount]);
-
-  const chooseLines = (n: LineCount) => {
-    saveLineCount(n);
-    setLineCount(n);
-    // Fewer lines apply at once; the reload brings older lines in for more.
-    dispatch({ type: 'limit', limit: n });
-  };
 
   useEventStream('/api/events', {
     [NODE_EVENTS.log]: (ev) => {
@@ -106,10 +93,12 @@ export function LogsPage() {
     if (autoScroll) scrollToBottom();
   }, [autoScroll, lastId, visible.length, scrollToBottom]);
 
+  // Scrolling up to read turns auto-scroll off; coming back to the bottom turns it on again.
   const onScroll = () => {
     const el = viewRef.current;
-    if (!el || !autoScroll) return;
-    if (el.scrollHeight - el.scrollTop - el.clientHeight > SCROLL_SLACK_PX) setAutoScroll(false);
+    if (!el) return;
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight <= SCROLL_SLACK_PX;
+    if (atBottom !== autoScroll) setAutoScroll(atBottom);
   };
 
   const copy = () => {
@@ -126,7 +115,9 @@ export function LogsPage() {
   };
 
   const total = state.lines.length;
-  const count = pattern ? `showing ${visible.length} of ${total} lines` : `${total} ${total === 1 ? 'line' : 'lines'}`;
+  const count = pattern
+    ? `${visible.length} of ${total} ${total === 1 ? 'line matches' : 'lines match'}`
+    : `${total} ${total === 1 ? 'line' : 'lines'}`;
   const loading = state.phase === 'loading';
 
   return (
@@ -169,20 +160,26 @@ export function LogsPage() {
           autoComplete="off"
           onChange={(e) => setQuery(e.target.value)}
         />
-        <span className="log-lines">
-          <label htmlFor={linesId}>Lines</label>
-          <select
-            id={linesId}
-            value={lineCount}
-            onChange={(e) => chooseLines(LINE_COUNTS.find((n) => String(n) === e.target.value) ?? DEFAULT_LINES)}
-          >
-            {LINE_COUNTS.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </span>
+        <label htmlFor={linesId} className="log-lines-label">
+          Lines
+        </label>
+        <select
+          id={linesId}
+          className="log-lines"
+          value={lineCount}
+          aria-describedby={lineCount > MAX_LOG_LINES ? `${linesId}-hint` : undefined}
+          onChange={(e) => {
+            const n = Number(e.target.value);
+            saveLineCount(n);
+            setLineCount(n);
+          }}
+        >
+          {LINE_COUNTS.map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
         <label className="log-autoscroll">
           <input type="checkbox" checked={autoScroll} onChange={(e) => setAutoScroll(e.target.checked)} /> Auto-scroll
         </label>
@@ -200,6 +197,13 @@ export function LogsPage() {
           {count}
         </span>
       </div>
+
+      {lineCount > MAX_LOG_LINES && (
+        <p id={`${linesId}-hint`} className="log-lines-hint">
+          The app keeps the node’s last {MAX_LOG_LINES} lines; this view grows to {lineCount} as new ones arrive.
+          {state.file && ' Older lines are in the log file.'}
+        </p>
+      )}
 
       {notice && (
         <p className={notice.ok ? 'log-notice' : 'log-notice log-notice-error'} role="status">

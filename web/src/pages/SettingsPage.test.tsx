@@ -1,8 +1,8 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Config, ConfigView, SaveResult } from '../api/config';
-import { jsonResponse, stubFetch } from '../test/fakes';
-import { ONBOARDING_CONFIRM, RESET_CONFIRM, SettingsPage } from './SettingsPage';
+import { FakeEventSource, installFakeEventSource, jsonResponse, stubFetch, VERSION_BODY } from '../test/fakes';
+import { RESET_CONFIRM, SettingsPage } from './SettingsPage';
 
 function defaults(): Config {
   return {
@@ -87,6 +87,7 @@ function backend(initial: ConfigView, onSend: (call: Call) => Response = () => j
     const call = { url, method, body };
     calls.push(call);
     if (method === 'GET' && url === '/api/config') return Promise.resolve(jsonResponse(initial));
+    if (method === 'GET' && url === '/api/version') return Promise.resolve(jsonResponse(VERSION_BODY));
     return Promise.resolve(onSend(call));
   });
   return calls;
@@ -171,7 +172,7 @@ describe('SettingsPage', () => {
     fireEvent.click(saveButton());
 
     expect(await screen.findByText('Settings saved successfully!')).toBeInTheDocument();
-    expect(screen.getByText('Restart the node to apply: node.api_port')).toBeInTheDocument();
+    expect(screen.getByText('The node restarts to apply (if it is running): node.api_port')).toBeInTheDocument();
     expect(screen.getByText('Changed: node.api_port')).toBeInTheDocument();
 
     const put = sends(calls);
@@ -230,7 +231,7 @@ describe('SettingsPage', () => {
     fireEvent.click(saveButton());
 
     expect(await screen.findByText('Changed: node.log_level')).toBeInTheDocument();
-    expect(screen.queryByText(/Restart the node to apply:/)).not.toBeInTheDocument();
+    expect(screen.queryByText(/The node restarts to apply/)).not.toBeInTheDocument();
   });
 
   it('shows a 422 problem under its field, including one peer field, and does not block a second try', async () => {
@@ -278,6 +279,24 @@ describe('SettingsPage', () => {
 
     fireEvent.click(saveButton());
     await waitFor(() => expect(sends(calls)).toHaveLength(2));
+  });
+
+  it('shows the server’s refusal of a custom sound file under its field', async () => {
+    backend(view(), () =>
+      jsonResponse(
+        {
+          error: 'notifications.custom_download_sound: "/home/u/notes.txt" is not an .mp3, .wav, .ogg or .m4a file',
+          problems: [{ key: 'notifications.custom_download_sound', message: '"/home/u/notes.txt" is not an .mp3, .wav, .ogg or .m4a file' }],
+        },
+        422,
+      ),
+    );
+    await renderLoaded();
+    const sound = screen.getByRole('textbox', { name: 'Download Sound File' });
+    fireEvent.change(sound, { target: { value: '/home/u/notes.txt' } });
+    fireEvent.click(saveButton());
+    await waitFor(() => expect(sound).toHaveAccessibleDescription(/is not an \.mp3, \.wav, \.ogg or \.m4a file/));
+    expect(sound).toHaveAttribute('aria-invalid', 'true');
   });
 
   it('shows a broken config.toml with line numbers and both ways out', async () => {
@@ -372,7 +391,7 @@ describe('SettingsPage', () => {
     expect(await screen.findByText('Settings reset to defaults.')).toBeInTheDocument();
     expect(sends(calls)).toEqual([{ url: '/api/config/reset', method: 'POST', body: undefined }]);
     expect(field('Max Storage (GB)')).toHaveValue(10);
-    expect(screen.getByText('Restart the node to apply: node.max_storage_gb')).toBeInTheDocument();
+    expect(screen.getByText('The node restarts to apply (if it is running): node.max_storage_gb')).toBeInTheDocument();
   });
 
   it('edits the source peers and allowed IPs lists', async () => {
@@ -406,33 +425,53 @@ describe('SettingsPage', () => {
     const calls = backend(view(), (call) => jsonResponse(result(call.body as Config, [], false)));
     await renderLoaded();
 
+    expect(field('When a paired device connects')).toBeEnabled();
     fireEvent.click(field('Play notification sounds'));
-    expect(field('When a peer connects')).toBeDisabled();
+    expect(field('When a paired device connects')).toBeDisabled();
+    expect(field('When the node starts')).toBeDisabled();
+    expect(field('When a download finishes')).toBeDisabled();
+    // The desktop switches have their own master.
+    expect(field('Notify when a backup fails')).toBeEnabled();
+    fireEvent.click(field('Show desktop notifications'));
+    expect(field('Notify when a backup fails')).toBeDisabled();
+    expect(field('Notify when a backup finishes')).toBeDisabled();
+    expect(field('Notify when a paired device connects')).toBeDisabled();
     fireEvent.change(field('Volume'), { target: { value: '80' } });
     fireEvent.click(saveButton());
     await screen.findByText('Settings saved successfully!');
     const body = sends(calls)[0]?.body as Config;
-    expect(body.notifications).toMatchObject({ sound_enabled: false, sound_volume: 0.8 });
+    expect(body.notifications).toMatchObject({ sound_enabled: false, sound_volume: 0.8, desktop_enabled: false });
   });
 
-  it('resets onboarding only after confirming', async () => {
-    backend(view());
+  it('takes settings changed elsewhere without losing unsaved edits, so Save does not undo them', async () => {
+    installFakeEventSource();
+    let current = view();
+    const calls: Call[] = [];
+    stubFetch((url, init) => {
+      const method = init?.method ?? 'GET';
+      const body: unknown = typeof init?.body === 'string' ? JSON.parse(init.body) : undefined;
+      calls.push({ url, method, body });
+      if (url === '/api/config') return Promise.resolve(jsonResponse(current));
+      if (url === '/api/version') return Promise.resolve(jsonResponse(VERSION_BODY));
+      return Promise.resolve(jsonResponse(result(body as Config, ['node.api_port'], true)));
+    });
     await renderLoaded();
-    localStorage.setItem('archivist_onboarding_complete', 'true');
-    localStorage.setItem('archivist_onboarding_step', 'syncing');
-    localStorage.setItem('nav-advanced-open', 'true');
+    fireEvent.change(field('API Port'), { target: { value: '9090' } });
 
-    fireEvent.click(screen.getByRole('button', { name: 'Reset Onboarding' }));
-    const dialog = screen.getByRole('alertdialog');
-    expect(dialog).toHaveTextContent(ONBOARDING_CONFIRM);
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    expect(localStorage.getItem('archivist_onboarding_complete')).toBe('true');
+    // The Backup Server page's Enable saved backup_server.enabled meanwhile.
+    const elsewhere = defaults();
+    elsewhere.backup_server.enabled = true;
+    current = view(elsewhere);
+    const source = FakeEventSource.instances.at(-1)!;
+    act(() => source.emit('config-changed', { type: 'config-changed', data: ['backup_server.enabled'] }));
+    await waitFor(() => expect(field('Enable backup server')).toBeChecked());
+    expect(field('API Port')).toHaveValue(9090);
 
-    fireEvent.click(screen.getByRole('button', { name: 'Reset Onboarding' }));
-    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Reset Onboarding' }));
-    expect(localStorage.getItem('archivist_onboarding_complete')).toBeNull();
-    expect(localStorage.getItem('archivist_onboarding_step')).toBeNull();
-    expect(localStorage.getItem('nav-advanced-open')).toBe('true');
+    fireEvent.click(saveButton());
+    await screen.findByText('Settings saved successfully!');
+    const sent = sends(calls)[0]?.body as Config;
+    expect(sent.backup_server.enabled).toBe(true);
+    expect(sent.node.api_port).toBe(9090);
   });
 
   it('shows an error with Retry when the API is unreachable', async () => {
@@ -450,6 +489,6 @@ describe('SettingsPage', () => {
     const calls = backend(view());
     await renderLoaded();
     await new Promise((r) => setTimeout(r, 50));
-    expect(calls).toHaveLength(1);
+    expect(calls.filter((c) => c.url === '/api/config')).toHaveLength(1);
   });
 });

@@ -1,8 +1,7 @@
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import {
   getConfig,
-  ONBOARDING_KEYS,
   problemsOf,
   reloadConfig,
   resetConfig,
@@ -13,21 +12,17 @@ import {
   type Problem,
   type SaveResult,
 } from '../api/config';
+import { useEventStream } from '../api/events';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { CONFIG_CHANGED } from '../hooks/useNotifications';
 import { ProblemsContext } from './settings/fields';
-import {
-  BackupServerSection,
-  GeneralSection,
-  ManifestServerSection,
-  NodeSection,
-  NotificationsSection,
-  SettingsSection,
-  SyncSection,
-} from './settings/sections';
+import { AboutSection, DeveloperSection, StorageSection } from './settings/maintenance';
+import { rebaseDraft } from './settings/rebase';
+import { NotificationsSection } from './settings/notifications';
+import { BackupServerSection, GeneralSection, ManifestServerSection, NodeSection, SyncSection } from './settings/sections';
 
 /** The reference app's confirmation text for Reset to Defaults (§8.9). */
 export const RESET_CONFIRM = 'Reset all settings to defaults? This cannot be undone.';
-export const ONBOARDING_CONFIRM = 'Reset onboarding? The welcome screens will show again the next time the app opens.';
 
 type Load = { kind: 'loading' } | { kind: 'error'; message: string } | { kind: 'ready'; view: ConfigView };
 type Busy = 'save' | 'reset' | 'reload' | null;
@@ -45,7 +40,11 @@ interface Confirm {
   action: () => void;
 }
 
-/** Route /settings — config.toml editor (reference §8.9). Loads once; every save answers with the new config. */
+/**
+ * Route /settings — config.toml editor (reference §8.9). Loads once; every
+ * save answers with the new config, and changes made elsewhere arrive by
+ * the config-changed event.
+ */
 export function SettingsPage() {
   const [load, setLoad] = useState<Load>({ kind: 'loading' });
   const [loadAttempt, setLoadAttempt] = useState(0);
@@ -57,7 +56,6 @@ export function SettingsPage() {
   /** A 409: the file is broken or was edited outside the app. */
   const [conflict, setConflict] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
-  const [devNotice, setDevNotice] = useState<string | null>(null);
 
   useEffect(() => {
     let cancelled = false;
@@ -74,6 +72,27 @@ export function SettingsPage() {
       cancelled = true;
     };
   }, [loadAttempt]);
+
+  // Follow changes made elsewhere, keeping unsaved edits (see rebaseDraft).
+  const loadRef = useRef(load);
+  useEffect(() => {
+    loadRef.current = load;
+  });
+  const changedSeq = useRef(0);
+  const followChange = () => {
+    const mine = ++changedSeq.current;
+    getConfig().then(
+      (next) => {
+        const l = loadRef.current;
+        if (mine !== changedSeq.current || l.kind !== 'ready') return;
+        if (JSON.stringify(l.view.config) === JSON.stringify(next.config)) return; // our own save
+        setDraft((d) => (d ? rebaseDraft(l.view.config, next.config, d) : next.config));
+        setLoad({ kind: 'ready', view: next });
+      },
+      () => undefined, // the next change, or Reload, reads again
+    );
+  };
+  useEventStream('/api/events', { [CONFIG_CHANGED]: followChange });
 
   const view = load.kind === 'ready' ? load.view : null;
   const dirty = useMemo(
@@ -149,20 +168,6 @@ export function SettingsPage() {
     });
 
   const reload = () => run('reload', reloadConfig, 'Reloaded config.toml from disk.');
-
-  const askResetOnboarding = () =>
-    setConfirm({
-      message: ONBOARDING_CONFIRM,
-      confirmLabel: 'Reset Onboarding',
-      action: () => {
-        try {
-          for (const key of ONBOARDING_KEYS) localStorage.removeItem(key);
-          setDevNotice('Onboarding reset: it will show the next time the app opens.');
-        } catch (err) {
-          setDevNotice(`Could not reset onboarding: ${errorText(err)}`);
-        }
-      },
-    });
 
   function patch<S extends Section>(section: S) {
     return (p: Partial<Config[S]>) => setDraft((d) => (d ? { ...d, [section]: { ...d[section], ...p } } : d));
@@ -240,20 +245,9 @@ export function SettingsPage() {
               <GeneralSection config={draft} set={setTop} />
               <NodeSection node={draft.node} set={patch('node')} />
               <SyncSection sync={draft.sync} set={patch('sync')} onListRemove={dropListProblems} />
-              <NotificationsSection n={draft.notifications} set={patch('notifications')} />
+              <NotificationsSection n={draft.notifications} saved={view.config.notifications} set={patch('notifications')} />
               <ManifestServerSection m={draft.manifest_server} set={patch('manifest_server')} onListRemove={dropListProblems} />
               <BackupServerSection b={draft.backup_server} set={patch('backup_server')} onListRemove={dropListProblems} />
-              <SettingsSection title="Developer">
-                <p className="field-hint">Show the first-run welcome screens again.</p>
-                <button type="button" onClick={askResetOnboarding}>
-                  Reset Onboarding
-                </button>
-                {devNotice && (
-                  <p className="field-hint" role="status">
-                    {devNotice}
-                  </p>
-                )}
-              </SettingsSection>
               {view.path && (
                 <p className="config-path">
                   Settings file: <code>{view.path}</code>
@@ -261,6 +255,10 @@ export function SettingsPage() {
               )}
             </form>
           </ProblemsContext.Provider>
+          {/* Actions that apply at once, outside the form: its Save does not concern them. */}
+          <StorageSection />
+          <DeveloperSection />
+          <AboutSection />
         </>
       )}
 
@@ -294,7 +292,9 @@ function OutcomeBanner({ outcome }: { outcome: Outcome }) {
         {outcome.changed.length === 0 ? 'Nothing changed.' : <>Changed: {outcome.changed.join(', ')}</>}
       </p>
       {outcome.restart.length > 0 && (
-        <p className="restart-notice">Restart the node to apply: {outcome.restart.join(', ')}</p>
+        <p className="restart-notice">
+          The node restarts to apply (if it is running): {outcome.restart.join(', ')}
+        </p>
       )}
     </div>
   );

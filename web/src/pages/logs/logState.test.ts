@@ -22,6 +22,14 @@ describe('alreadyShown', () => {
 });
 
 describe('logsReducer', () => {
+  it('keeps at most the chosen line count, from the tail on', () => {
+    let s = logsReducer(logsReducer(initialLogs, { type: 'loading' }), { type: 'loaded', lines: ['a', 'b', 'c'], file: '', now: 0, max: 2 });
+    expect(texts(s)).toEqual(['b', 'c']);
+    s = logsReducer(s, { type: 'batch', lines: ['d'], dropped: 0, now: SYNC_MS + 1 });
+    expect(texts(s)).toEqual(['c', 'd']);
+    expect(s.lines.map((l) => l.id)).toEqual([3, 4]); // numbers stay the lines' own
+  });
+
   it('merges batches that came while loading without repeating lines', () => {
     let s = logsReducer(initialLogs, { type: 'loading' });
     s = logsReducer(s, { type: 'batch', lines: ['b', 'c'], dropped: 0, now: 0 });

@@ -1,16 +1,11 @@
 // The Logs page's lines: a tail loaded once (GET /api/node/logs) and the
 // node-log events after it. Pure, so the merging rules can be tested alone.
 
-/**
- * The choices of the Lines control (reference §8.8): how many of the newest
- * lines the page loads and keeps, older ones falling off the top as new
- * ones arrive. Up to what GET /api/node/logs returns (MAX_LOG_LINES): the
- * reference's 5000 would be a promise the backend cannot keep.
- */
-export const LINE_COUNTS = [100, 500, 1000] as const;
-export type LineCount = (typeof LINE_COUNTS)[number];
-/** The reference's default. */
-export const DEFAULT_LINES: LineCount = 500;
+/** Most lines kept in memory; older ones fall off the top. */
+export const MAX_LINES = 5000;
+
+/** The "Lines" choices (reference §8.8); the view keeps at most that many. */
+export const LINE_COUNTS = [100, 500, 1000, 5000] as const;
 
 /**
  * How long after the tail arrives new batches are still checked against it.
@@ -35,8 +30,8 @@ export interface LogsState {
   nextId: number;
   /** Lines the backend reported dropped from events (they are in node.log). */
   dropped: number;
-  /** Most lines kept (the Lines control); older ones fall off the top. */
-  limit: number;
+  /** Most lines kept: the chosen line count, at most MAX_LINES. */
+  max: number;
   /** Batches that came while the tail was loading. */
   pending: string[][];
   /** The tail as loaded: early batches are checked against it until syncUntil. */
@@ -46,11 +41,10 @@ export interface LogsState {
 
 export type LogsAction =
   | { type: 'loading' }
-  | { type: 'loaded'; lines: string[]; file: string; now: number }
+  | { type: 'loaded'; lines: string[]; file: string; now: number; max?: number }
   | { type: 'failed'; error: string }
   | { type: 'batch'; lines: string[]; dropped: number; now: number }
-  | { type: 'clear' }
-  | { type: 'limit'; limit: number };
+  | { type: 'clear' };
 
 export const initialLogs: LogsState = {
   phase: 'loading',
@@ -59,7 +53,7 @@ export const initialLogs: LogsState = {
   lines: [],
   nextId: 1,
   dropped: 0,
-  limit: DEFAULT_LINES,
+  max: MAX_LINES,
   pending: [],
   tail: [],
   syncUntil: 0,
@@ -77,6 +71,7 @@ export function logsReducer(state: LogsState, action: LogsAction): LogsState {
         file: action.file,
         lines: [],
         nextId: state.nextId,
+        max: Math.min(action.max ?? state.max, MAX_LINES),
         pending: [],
         tail: action.lines,
         syncUntil: action.now + SYNC_MS,
@@ -99,15 +94,13 @@ export function logsReducer(state: LogsState, action: LogsAction): LogsState {
     }
     case 'clear':
       return { ...state, lines: [], dropped: 0, tail: [], syncUntil: 0 };
-    case 'limit':
-      return { ...state, limit: action.limit, lines: state.lines.slice(-action.limit) };
   }
 }
 
 function append(state: LogsState, texts: readonly string[]): LogsState {
   if (texts.length === 0) return state;
   const added = texts.map((text, i) => ({ id: state.nextId + i, text }));
-  const all = state.lines.length + added.length > state.limit ? [...state.lines, ...added].slice(-state.limit) : [...state.lines, ...added];
+  const all = state.lines.length + added.length > state.max ? [...state.lines, ...added].slice(-state.max) : [...state.lines, ...added];
   return { ...state, lines: all, nextId: state.nextId + texts.length };
 }
 

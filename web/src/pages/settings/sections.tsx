@@ -8,7 +8,6 @@ import {
   type Config,
   type ManifestServerConfig,
   type NodeConfig,
-  type NotificationsConfig,
   type SourcePeer,
   type SyncConfig,
 } from '../../api/config';
@@ -19,12 +18,13 @@ import {
   SelectField,
   TagListField,
   TextField,
-  VolumeField,
   type SelectOption,
 } from './fields';
 
 const PORT = { min: 1024, max: 65535 };
 const PORT_HINT = 'Port 1024–65535.';
+/** Every [node] key but log_level and auto_start is a flag of the node's command line (config.NeedsNodeRestart). */
+const NODE_RESTART = 'Saving restarts the node.';
 const MAX_INTERVAL_SECS = 365 * 24 * 3600;
 /** config.maxKeep: the most versions a retention rule may keep. */
 const MAX_KEEP = 100000;
@@ -51,7 +51,14 @@ const THEMES: SelectOption[] = [
 export function GeneralSection({ config, set }: { config: Config; set: Patch<Config> }) {
   return (
     <SettingsSection title="General">
-      <SelectField name="theme" label="Theme" value={config.theme} options={THEMES} onChange={(theme) => set({ theme })} />
+      <SelectField
+        name="theme"
+        label="Theme"
+        value={config.theme}
+        options={THEMES}
+        onChange={(theme) => set({ theme })}
+        hint="Archivist has one look for now, the dark terminal theme; the choice is kept in config.toml."
+      />
       <CheckboxField
         name="start_minimized"
         label="Start minimized to system tray"
@@ -86,7 +93,7 @@ export function NodeSection({ node, set }: { node: NodeConfig; set: Patch<NodeCo
         label="Data Directory"
         value={node.data_directory}
         onChange={(data_directory) => set({ data_directory })}
-        hint="Absolute path where the node keeps its data. Restart the node to apply."
+        hint={`Absolute path where the node keeps its data. ${NODE_RESTART}`}
       />
       <div className="field-grid">
         <NumberField
@@ -95,7 +102,7 @@ export function NodeSection({ node, set }: { node: NodeConfig; set: Patch<NodeCo
           {...PORT}
           value={node.api_port}
           onChange={(api_port) => set({ api_port })}
-          hint={`${PORT_HINT} The node's REST API (default 8080).`}
+          hint={`${PORT_HINT} The node's REST API (default 8080). ${NODE_RESTART}`}
         />
         <NumberField
           name="node.discovery_port"
@@ -103,7 +110,7 @@ export function NodeSection({ node, set }: { node: NodeConfig; set: Patch<NodeCo
           {...PORT}
           value={node.discovery_port}
           onChange={(discovery_port) => set({ discovery_port })}
-          hint={`${PORT_HINT} Peer discovery (default 8090).`}
+          hint={`${PORT_HINT} Peer discovery (default 8090). ${NODE_RESTART}`}
         />
         <NumberField
           name="node.listen_port"
@@ -111,7 +118,7 @@ export function NodeSection({ node, set }: { node: NodeConfig; set: Patch<NodeCo
           {...PORT}
           value={node.listen_port}
           onChange={(listen_port) => set({ listen_port })}
-          hint={`${PORT_HINT} Peer connections; open it in your firewall (default 8070).`}
+          hint={`${PORT_HINT} Peer connections; open it in your firewall (default 8070). ${NODE_RESTART}`}
         />
         <NumberField
           name="node.max_storage_gb"
@@ -120,7 +127,7 @@ export function NodeSection({ node, set }: { node: NodeConfig; set: Patch<NodeCo
           max={1 << 20}
           value={node.max_storage_gb}
           onChange={(max_storage_gb) => set({ max_storage_gb })}
-          hint="Space the node may use, at least 1 GB."
+          hint={`Space the node may use, at least 1 GB. ${NODE_RESTART}`}
         />
       </div>
       <SelectField
@@ -136,6 +143,7 @@ export function NodeSection({ node, set }: { node: NodeConfig; set: Patch<NodeCo
         label="Start node automatically with app"
         checked={node.auto_start}
         onChange={(auto_start) => set({ auto_start })}
+        hint="Read when the app starts."
       />
       <TextField
         name="node.binary"
@@ -143,7 +151,7 @@ export function NodeSection({ node, set }: { node: NodeConfig; set: Patch<NodeCo
         value={node.binary}
         placeholder="built-in node"
         onChange={(binary) => set({ binary })}
-        hint="Absolute path to an archivist-node compatible executable; empty runs the built-in node."
+        hint={`Absolute path to an archivist-node compatible executable; empty runs the built-in node. ${NODE_RESTART}`}
       />
     </SettingsSection>
   );
@@ -188,7 +196,7 @@ export function SyncSection({
           placeholder="Unlimited"
           value={sync.bandwidth_limit_mbps}
           onChange={(bandwidth_limit_mbps) => set({ bandwidth_limit_mbps })}
-          hint="Leave blank for unlimited."
+          hint="Leave blank for unlimited. Not enforced yet: uploads use the full bandwidth."
         />
       </div>
       <TagListField
@@ -244,7 +252,7 @@ export function SyncSection({
               {...PORT}
               value={sync.backup_trigger_port}
               onChange={(backup_trigger_port) => set({ backup_trigger_port })}
-              hint={`${PORT_HINT} The backup peer's trigger port (default 8086).`}
+              hint={`${PORT_HINT} Kept for the reference's config file: this app reaches the backup device at the address it learned when pairing.`}
             />
             <NumberField
               name="sync.manifest_update_threshold"
@@ -274,76 +282,6 @@ export function SyncSection({
           </div>
         </div>
       )}
-    </SettingsSection>
-  );
-}
-
-const SOUND_HINT = 'Absolute path to an mp3, wav, ogg or m4a file; empty plays the built-in tone.';
-
-export function NotificationsSection({ n, set }: { n: NotificationsConfig; set: Patch<NotificationsConfig> }) {
-  const off = !n.sound_enabled;
-  return (
-    <SettingsSection title="Notifications">
-      <CheckboxField
-        name="notifications.sound_enabled"
-        label="Play notification sounds"
-        checked={n.sound_enabled}
-        onChange={(sound_enabled) => set({ sound_enabled })}
-      />
-      <div className="field-group">
-        <CheckboxField
-          name="notifications.sound_on_startup"
-          label="When the node starts"
-          disabled={off}
-          checked={n.sound_on_startup}
-          onChange={(sound_on_startup) => set({ sound_on_startup })}
-        />
-        <CheckboxField
-          name="notifications.sound_on_peer_connect"
-          label="When a peer connects"
-          disabled={off}
-          checked={n.sound_on_peer_connect}
-          onChange={(sound_on_peer_connect) => set({ sound_on_peer_connect })}
-        />
-        <CheckboxField
-          name="notifications.sound_on_download"
-          label="When a download finishes"
-          disabled={off}
-          checked={n.sound_on_download}
-          onChange={(sound_on_download) => set({ sound_on_download })}
-        />
-      </div>
-      <VolumeField
-        name="notifications.sound_volume"
-        label="Volume"
-        value={n.sound_volume}
-        onChange={(sound_volume) => set({ sound_volume })}
-      />
-      <TextField
-        name="notifications.custom_startup_sound"
-        label="Startup Sound File"
-        clearable
-        placeholder="built-in tone"
-        value={n.custom_startup_sound}
-        onChange={(custom_startup_sound) => set({ custom_startup_sound })}
-        hint={SOUND_HINT}
-      />
-      <TextField
-        name="notifications.custom_peer_connect_sound"
-        label="Peer Connect Sound File"
-        clearable
-        placeholder="built-in tone"
-        value={n.custom_peer_connect_sound}
-        onChange={(custom_peer_connect_sound) => set({ custom_peer_connect_sound })}
-      />
-      <TextField
-        name="notifications.custom_download_sound"
-        label="Download Sound File"
-        clearable
-        placeholder="built-in tone"
-        value={n.custom_download_sound}
-        onChange={(custom_download_sound) => set({ custom_download_sound })}
-      />
     </SettingsSection>
   );
 }
@@ -383,7 +321,7 @@ export function ManifestServerSection({
         onRemove={() => onListRemove('manifest_server.allowed_ips')}
         placeholder="192.168.1.20 or 192.168.1.0/24"
         emptyText="No IPs allowed."
-        hint="IP addresses or CIDR ranges. Leave empty to deny all requests."
+        hint="IP addresses or CIDR ranges. Kept for the reference's config file and not used: only paired devices, checked by their keys, can fetch manifests."
       />
     </SettingsSection>
   );
