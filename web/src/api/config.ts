@@ -148,9 +148,6 @@ export const NEW_SOURCE_PEER: SourcePeer = {
   enabled: true,
 };
 
-/** localStorage keys of the onboarding flow (reference §8.2). */
-export const ONBOARDING_KEYS = ['archivist_onboarding_complete', 'archivist_onboarding_step'] as const;
-
 export async function getConfig(): Promise<ConfigView> {
   return checkView(await apiGet<unknown>('/api/config'), '/api/config');
 }

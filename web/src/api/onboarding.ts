@@ -14,6 +14,9 @@ export interface OnboardingState {
   folderId?: string;
 }
 
+/** Shows the first-run screens again from the start (Settings → Developer). */
+export const ONBOARDING_RESET: OnboardingState = { complete: false, step: '' };
+
 function isStep(v: unknown): v is OnboardingStep {
   return typeof v === 'string' && (ONBOARDING_STEPS as readonly string[]).includes(v);
 }

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeEventSource, installFakeEventSource, jsonResponse, stubFetch } from '../test/fakes';
-import { EMPTY_TEXT, LINE_COUNT_KEY, LogsPage } from './LogsPage';
+import { EMPTY_TEXT, LogsPage } from './LogsPage';
 
 const FILE = '/home/u/.local/share/archivist/node.log';
 const INITIAL = [
@@ -267,36 +267,5 @@ describe('LogsPage', () => {
     emitLog(['INF after clear']);
     expect(texts()).toEqual(['INF after clear']);
     expect(urls).toHaveLength(1);
-  });
-
-  it('loads as many lines as Lines says, keeps the choice, and trims at once when it shrinks', async () => {
-    const many = Array.from({ length: 150 }, (_, i) => `INF line ${i + 1}`);
-    const urls: string[] = [];
-    stubFetch((url) => {
-      urls.push(url);
-      const n = Number(new URL(url, 'http://x').searchParams.get('lines'));
-      return Promise.resolve(jsonResponse({ lines: many.slice(-n), file: FILE }));
-    });
-    render(<LogsPage />);
-    await waitFor(() => expect(count()).toHaveTextContent('150 lines'));
-    const lines = screen.getByLabelText('Lines');
-    expect(lines).toHaveValue('500');
-
-    fireEvent.change(lines, { target: { value: '100' } });
-    expect(count()).toHaveTextContent('100 lines');
-    expect(texts()[0]).toBe('INF line 51');
-    await waitFor(() => expect(urls.at(-1)).toBe('/api/node/logs?lines=100'));
-    expect(localStorage.getItem(LINE_COUNT_KEY)).toBe('100');
-    emitLog(['INF live']);
-    expect(count()).toHaveTextContent('100 lines');
-    expect(texts().at(-1)).toBe('INF live');
-  });
-
-  it('starts with the stored Lines choice', async () => {
-    localStorage.setItem(LINE_COUNT_KEY, '1000');
-    const urls = backend();
-    await renderLoaded();
-    expect(screen.getByLabelText('Lines')).toHaveValue('1000');
-    expect(urls).toEqual(['/api/node/logs?lines=1000']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alreadyShown, DEFAULT_LINES, filterPattern, initialLogs, logsReducer, SYNC_MS, visibleLines, type LogsState } from './logState';
+import { alreadyShown, filterPattern, initialLogs, logsReducer, MAX_LINES, SYNC_MS, visibleLines, type LogsState } from './logState';
 
 const loaded = (lines: string[], now = 0): LogsState =>
   logsReducer(logsReducer(initialLogs, { type: 'loading' }), { type: 'loaded', lines, file: '/x/node.log', now });
@@ -48,21 +48,12 @@ describe('logsReducer', () => {
     expect(texts(s)).toEqual(['a', 'b', 'c', 'b']); // a real repeat, shown
   });
 
-  it(`keeps at most ${DEFAULT_LINES} lines by default, numbered stably`, () => {
-    let s = loaded(Array.from({ length: DEFAULT_LINES - 1 }, (_, i) => `l${i + 1}`));
+  it(`keeps at most ${MAX_LINES} lines, numbered stably`, () => {
+    let s = loaded(Array.from({ length: MAX_LINES - 1 }, (_, i) => `l${i + 1}`));
     s = logsReducer(s, { type: 'batch', lines: ['x', 'y', 'z'], dropped: 0, now: SYNC_MS + 1 });
-    expect(s.lines).toHaveLength(DEFAULT_LINES);
+    expect(s.lines).toHaveLength(MAX_LINES);
     expect(s.lines[0]).toEqual({ id: 3, text: 'l3' });
-    expect(s.lines.at(-1)).toEqual({ id: DEFAULT_LINES + 2, text: 'z' });
-  });
-
-  it('keeps the newest lines of a smaller limit, and live lines within it', () => {
-    let s = loaded(['a', 'b', 'c', 'd']);
-    s = logsReducer(s, { type: 'limit', limit: 2 });
-    expect(texts(s)).toEqual(['c', 'd']);
-    s = logsReducer(s, { type: 'batch', lines: ['e'], dropped: 0, now: SYNC_MS + 1 });
-    expect(texts(s)).toEqual(['d', 'e']);
-    expect(s.lines.at(-1)).toEqual({ id: 5, text: 'e' });
+    expect(s.lines.at(-1)).toEqual({ id: MAX_LINES + 2, text: 'z' });
   });
 });
 
