@@ -31,7 +31,9 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/peerlink"
 	"github.com/archivist-desktop/archivist/internal/app/state"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
+	"github.com/archivist-desktop/archivist/internal/buildinfo"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
+	"github.com/archivist-desktop/archivist/internal/update"
 )
 
 // Options configure an App.
@@ -61,6 +63,7 @@ type App struct {
 	sync  *folders.Service
 	link  *link.Service
 	backs *backups.Service
+	upd   *update.Service
 	db    *bolt.DB // the app's state database, shared by the services
 	log   *slog.Logger
 
@@ -182,6 +185,16 @@ func New(opts Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.upd, err = update.New(update.Options{
+		Current: buildinfo.Version,
+		Config:  func() config.UpdatesConfig { return a.cfg.Get().Updates },
+		Bus:     a.bus,
+		Log:     opts.Log.With("service", "update"),
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -200,10 +213,14 @@ func (a *App) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop, a.ctx = cancel, ctx
 	changes, unsubscribe := a.cfg.Subscribe()
-	a.wg.Add(5)
+	a.wg.Add(6)
 	go func() {
 		defer a.wg.Done()
 		a.backs.Run(ctx)
+	}()
+	go func() {
+		defer a.wg.Done()
+		a.upd.Run(ctx)
 	}()
 	go func() {
 		defer a.wg.Done()
@@ -225,6 +242,9 @@ func (a *App) Start() {
 			case <-ctx.Done():
 				return
 			case ch := <-changes:
+				if ch.Has("updates") {
+					a.upd.ConfigChanged()
+				}
 				if err := a.node.Apply(ctx, ch.Old.Node, ch.New.Node); err != nil {
 					a.log.Warn("applying node settings", "err", err)
 				}
@@ -272,6 +292,7 @@ func (a *App) apiServer(port int) *api.Server {
 		Backups:      a.backs,
 		Background:   a.background(),
 		Node:         a.node,
+		Update:       a.upd,
 		Log:          a.log,
 	})
 }
@@ -350,7 +371,8 @@ func (l *Listener) Serve(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the background services and the node, cleanly.
+// Close stops the background services and the node, cleanly, then installs
+// an update the user asked to install on quit.
 func (a *App) Close() error {
 	if a.stop != nil {
 		a.stop()
@@ -358,5 +380,5 @@ func (a *App) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return errors.Join(a.node.Close(ctx), a.db.Close())
+	return errors.Join(a.node.Close(ctx), a.db.Close(), a.upd.Quit())
 }

@@ -43,14 +43,14 @@ func fetchBuild(ctx context.Context, client *http.Client, key minisign.PublicKey
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("downloading the update: %w", err)
+		return "", unreachable(fmt.Errorf("downloading the update: %w", err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("downloading the update from %s: %s", b.URL, resp.Status)
+		return "", unreachable(fmt.Errorf("downloading the update from %s: %s", b.URL, resp.Status))
 	}
 	if resp.ContentLength > b.Size {
-		return "", fmt.Errorf("the download is %d bytes, but the release feed says %d: refused", resp.ContentLength, b.Size)
+		return "", refused(fmt.Errorf("the download is %d bytes, but the release feed says %d: refused", resp.ContentLength, b.Size))
 	}
 
 	f, err := os.CreateTemp(dir, stagePrefix+"*")
@@ -79,18 +79,18 @@ func fetchBuild(ctx context.Context, client *http.Client, key minisign.PublicKey
 	})
 	if err != nil {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-			return "", cause
+			return "", unreachable(cause)
 		}
-		return "", fmt.Errorf("downloading the update: %w", err)
+		return "", unreachable(fmt.Errorf("downloading the update: %w", err))
 	}
 	switch {
 	case n < b.Size:
-		return "", fmt.Errorf("the download is truncated: %d of %d bytes", n, b.Size)
+		return "", refused(fmt.Errorf("the download is truncated: %d of %d bytes", n, b.Size))
 	case n > b.Size:
-		return "", fmt.Errorf("the download is larger than the %d bytes the release feed says: refused", b.Size)
+		return "", refused(fmt.Errorf("the download is larger than the %d bytes the release feed says: refused", b.Size))
 	}
 	if got := hex.EncodeToString(sum.Sum(nil)); !strings.EqualFold(got, b.SHA256) {
-		return "", fmt.Errorf("the download's SHA-256 is %s, the release feed says %s: refused", got, strings.ToLower(b.SHA256))
+		return "", refused(fmt.Errorf("the download's SHA-256 is %s, the release feed says %s: refused", got, strings.ToLower(b.SHA256)))
 	}
 	if err := v.check(); err != nil {
 		return "", err

@@ -134,23 +134,27 @@ func fetchFeed(ctx context.Context, client *http.Client, url string) (*Feed, err
 	req.Header.Set("Accept", "application/json")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetching the release feed: %w", err)
+		return nil, unreachable(fmt.Errorf("fetching the release feed: %w", err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetching the release feed %s: %s", url, resp.Status)
+		return nil, unreachable(fmt.Errorf("fetching the release feed %s: %s", url, resp.Status))
 	}
 	if resp.ContentLength > maxFeedBytes {
-		return nil, fmt.Errorf("the release feed is larger than %d bytes (%d)", maxFeedBytes, resp.ContentLength)
+		return nil, refused(fmt.Errorf("the release feed is larger than %d bytes (%d)", maxFeedBytes, resp.ContentLength))
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxFeedBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("reading the release feed: %w", err)
+		return nil, unreachable(fmt.Errorf("reading the release feed: %w", err))
 	}
 	if len(data) > maxFeedBytes {
-		return nil, fmt.Errorf("the release feed is larger than %d bytes", maxFeedBytes)
+		return nil, refused(fmt.Errorf("the release feed is larger than %d bytes", maxFeedBytes))
 	}
-	return ParseFeed(data)
+	f, err := ParseFeed(data)
+	if err != nil {
+		return nil, refused(err)
+	}
+	return f, nil
 }
 
 // feedTimeout bounds one fetch of the feed, which is small.

@@ -79,12 +79,6 @@ type State struct {
 	Executable    string `json:"executable"`
 }
 
-// Errors a caller can tell apart (the API maps them to statuses).
-var (
-	ErrNoUpdate   = errors.New("no newer version is available")
-	ErrInvalidReq = errors.New("invalid request")
-)
-
 // Service checks the feed, downloads, installs and rolls back.
 type Service struct {
 	opts Options

@@ -189,39 +189,40 @@ func TestBadBuildsRefused(t *testing.T) {
 		// build publishes 1.1.0 in some broken way and returns its entry.
 		build func(r *release) Build
 		msg   string
+		kind  error
 	}{
 		{"signed by another key", func(r *release) Build {
 			return r.sign(otherKey, "a", program("1.1.0"), "1.1.0", testPlatform)
-		}, "not the release key"},
+		}, "not the release key", ErrSignature},
 		{"signature of another file", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			evil := r.sign(r.priv, "evil", []byte("#!/bin/sh\necho evil\n"), "0.0.1", testPlatform)
 			// The evil file's bytes with the real file's signature.
 			evil.Signature = b.Signature
 			return evil
-		}, "does not match its signature"},
+		}, "does not match its signature", ErrSignature},
 		{"old build signed for its own version", func(r *release) Build {
 			// A genuine, validly signed 1.0.5 served as 1.1.0.
 			return r.sign(r.priv, "a", program("1.0.5"), "1.0.5", testPlatform)
-		}, `the signature is for "archivist 1.0.5 linux-amd64", not "archivist 1.1.0 linux-amd64"`},
+		}, `the signature is for "archivist 1.0.5 linux-amd64", not "archivist 1.1.0 linux-amd64"`, ErrSignature},
 		{"another platform's build", func(r *release) Build {
 			return r.sign(r.priv, "a", program("1.1.0"), "1.1.0", "windows-amd64")
-		}, `not "archivist 1.1.0 linux-amd64"`},
+		}, `not "archivist 1.1.0 linux-amd64"`, ErrSignature},
 		{"trusted comment forged", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.0.5", testPlatform)
 			b.Signature = strings.Replace(b.Signature, "trusted comment: archivist 1.0.5", "trusted comment: archivist 1.1.0", 1)
 			return b
-		}, "does not match its signature, or the signature is forged"},
+		}, "does not match its signature, or the signature is forged", ErrSignature},
 		{"legacy (not prehashed) signature", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			b.Signature = string(minisign.SignWithComments(r.priv, program("1.1.0"), TrustedComment("1.1.0", testPlatform), "legacy"))
 			return b
-		}, "not prehashed"},
+		}, "not prehashed", ErrSignature},
 		{"truncated: the feed says more", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			b.Size += 100
 			return b
-		}, "the download is truncated: 31 of 131 bytes"},
+		}, "the download is truncated: 31 of 131 bytes", ErrRefused},
 		{"truncated: the connection drops", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			r.setHandle(func(w http.ResponseWriter, req *http.Request) bool {
@@ -233,12 +234,12 @@ func TestBadBuildsRefused(t *testing.T) {
 				return true // the server closes the body short
 			})
 			return b
-		}, "unexpected EOF"},
+		}, "unexpected EOF", ErrUnreachable},
 		{"oversized", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			r.setFile("a", append(program("1.1.0"), bytes.Repeat([]byte("x"), 1000)...))
 			return b
-		}, "is 1031 bytes, but the release feed says 31: refused"},
+		}, "is 1031 bytes, but the release feed says 31: refused", ErrRefused},
 		{"oversized without a length", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			r.setHandle(func(w http.ResponseWriter, req *http.Request) bool {
@@ -251,17 +252,17 @@ func TestBadBuildsRefused(t *testing.T) {
 				return true
 			})
 			return b
-		}, "larger than the 31 bytes the release feed says"},
+		}, "larger than the 31 bytes the release feed says", ErrRefused},
 		{"sha256 mismatch", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			b.SHA256 = strings.Repeat("ab", 32)
 			return b
-		}, "the release feed says abab"},
+		}, "the release feed says abab", ErrRefused},
 		{"not found", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			b.URL = r.srv.URL + "/files/missing"
 			return b
-		}, "404 Not Found"},
+		}, "404 Not Found", ErrUnreachable},
 		{"redirect to plain http", func(r *release) Build {
 			b := r.sign(r.priv, "a", program("1.1.0"), "1.1.0", testPlatform)
 			r.setHandle(func(w http.ResponseWriter, req *http.Request) bool {
@@ -272,7 +273,7 @@ func TestBadBuildsRefused(t *testing.T) {
 				return true
 			})
 			return b
-		}, "refusing redirect"},
+		}, "refusing redirect", ErrUnreachable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -286,8 +287,8 @@ func TestBadBuildsRefused(t *testing.T) {
 			}
 			for _, when := range []string{WhenNow, WhenQuit} {
 				st, err := s.Install(ctx(t), when)
-				if err == nil || !strings.Contains(err.Error(), tc.msg) {
-					t.Fatalf("install %s: error %v, want %q", when, err, tc.msg)
+				if err == nil || !strings.Contains(err.Error(), tc.msg) || !errors.Is(err, tc.kind) {
+					t.Fatalf("install %s: error %v, want %q (%v)", when, err, tc.msg, tc.kind)
 				}
 				if st.Error != err.Error() || st.Ready || st.Installed != "" || st.InstallOnQuit || st.Downloading {
 					t.Fatalf("state after a refused install: %+v", st)

@@ -23,6 +23,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/link"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/buildinfo"
+	"github.com/archivist-desktop/archivist/internal/update"
 )
 
 // Options configure a Server.
@@ -42,6 +43,7 @@ type Options struct {
 	// app's lifetime.
 	Background context.Context
 	Node       *supervisor.Supervisor
+	Update     *update.Service
 	Log        *slog.Logger
 }
 
@@ -119,6 +121,11 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /api/restores", s.startRestore)
 	s.mux.HandleFunc("GET /api/restores", s.listRestores)
 	s.mux.HandleFunc("GET /api/restores/{id}", s.getRestore)
+	s.mux.HandleFunc("GET /api/update", s.updateState)
+	s.mux.HandleFunc("POST /api/update/check", s.updateCheck)
+	s.mux.HandleFunc("POST /api/update/install", s.updateInstall)
+	s.mux.HandleFunc("DELETE /api/update/install", s.updateCancelOnQuit)
+	s.mux.HandleFunc("POST /api/update/rollback", s.updateRollback)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})
