@@ -86,6 +86,8 @@ func PrintUpdate(w io.Writer, st update.State) error {
 		} else {
 			b.WriteString("Install it with `archivist update install` (or --on-quit).\n")
 		}
+	case st.Installed != "":
+		// Said below: what runs now is about to be replaced.
 	case st.DevelopmentBuild:
 		fmt.Fprintf(&b, "Archivist %s is a development build; the latest release is %s.\n", Clean(st.Current), Clean(st.Latest.Version))
 	default:

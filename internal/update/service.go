@@ -335,7 +335,8 @@ func (s *Service) put(staged, version string) error {
 }
 
 // Quit installs an update the user asked to install on quit. The app calls
-// it as it exits; it waits for a download in progress.
+// it as it exits, after its services stopped (which cuts a download still
+// under way: only a verified, staged build is installed).
 func (s *Service) Quit() error {
 	s.op.Lock()
 	defer s.op.Unlock()

@@ -11,6 +11,18 @@ import (
 // app quits) and rollback. Long work (the download) runs in the app's
 // lifetime, not the request's: a closed tab does not cut a download half way.
 
+// withUpdater answers 503 where the server runs without an updater (tests
+// of other parts, embedders that update by other means).
+func (s *Server) withUpdater(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Update == nil {
+			writeError(w, http.StatusServiceUnavailable, "updates are not available in this instance")
+			return
+		}
+		h(w, r)
+	}
+}
+
 func (s *Server) updateState(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.opts.Update.State())
 }

@@ -183,3 +183,13 @@ func TestUpdateAPICheckErrors(t *testing.T) {
 		t.Fatalf("install with nothing found: %d", code)
 	}
 }
+
+func TestUpdateAPIWithoutUpdater(t *testing.T) {
+	_, ts := newTestServer(t)
+	req, _ := http.NewRequest("GET", ts.URL+"/api/update", nil)
+	req.Header.Set("X-API-Key", testKey)
+	resp, body := do(t, req)
+	if resp.StatusCode != http.StatusServiceUnavailable || body["error"] != "updates are not available in this instance" {
+		t.Fatalf("GET /api/update without an updater: %d %v", resp.StatusCode, body)
+	}
+}
