@@ -29,7 +29,7 @@ import (
 // cliCommands are the CLI verbs for the root command.
 func cliCommands() []*cobra.Command {
 	return []*cobra.Command{statusCommand(), filesCommand(), uploadCommand(), downloadCommand(), devicesCommand(), foldersCommand(), backupCommand(),
-		backupServerCommand(), versionsCommand(), restoreCommand()}
+		backupServerCommand(), versionsCommand(), restoreCommand(), updateCommand()}
 }
 
 // cliFlags are the flags every CLI verb takes.

@@ -32,7 +32,9 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/peerlink"
 	"github.com/archivist-desktop/archivist/internal/app/state"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
+	"github.com/archivist-desktop/archivist/internal/buildinfo"
 	"github.com/archivist-desktop/archivist/internal/nodeclient"
+	"github.com/archivist-desktop/archivist/internal/update"
 )
 
 // Options configure an App.
@@ -62,6 +64,7 @@ type App struct {
 	sync  *folders.Service
 	link  *link.Service
 	backs *backups.Service
+	upd   *update.Service
 	db    *bolt.DB // the app's state database, shared by the services
 	log   *slog.Logger
 
@@ -183,6 +186,16 @@ func New(opts Options) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.upd, err = update.New(update.Options{
+		Current: buildinfo.Version,
+		Config:  func() config.UpdatesConfig { return a.cfg.Get().Updates },
+		Bus:     a.bus,
+		Log:     opts.Log.With("service", "update"),
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -206,10 +219,14 @@ func (a *App) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop, a.ctx = cancel, ctx
 	changes, unsubscribe := a.cfg.Subscribe()
-	a.wg.Add(5)
+	a.wg.Add(6)
 	go func() {
 		defer a.wg.Done()
 		a.backs.Run(ctx)
+	}()
+	go func() {
+		defer a.wg.Done()
+		a.upd.Run(ctx)
 	}()
 	go func() {
 		defer a.wg.Done()
@@ -232,6 +249,9 @@ func (a *App) Start() {
 				return
 			case ch := <-changes:
 				a.bus.Publish(EventConfigChanged, ch.Keys)
+				if ch.Has("updates") {
+					a.upd.ConfigChanged()
+				}
 				if err := a.node.Apply(ctx, ch.Old.Node, ch.New.Node); err != nil {
 					a.log.Warn("applying node settings", "err", err)
 				}
@@ -280,6 +300,7 @@ func (a *App) apiServer(port int) *api.Server {
 		Onboarding:   onboarding.NewStore(a.db),
 		Background:   a.background(),
 		Node:         a.node,
+		Update:       a.upd,
 		Log:          a.log,
 	})
 }
@@ -358,7 +379,8 @@ func (l *Listener) Serve(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the background services and the node, cleanly.
+// Close stops the background services and the node, cleanly, then installs
+// an update the user asked to install on quit.
 func (a *App) Close() error {
 	if a.stop != nil {
 		a.stop()
@@ -366,5 +388,5 @@ func (a *App) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return errors.Join(a.node.Close(ctx), a.db.Close())
+	return errors.Join(a.node.Close(ctx), a.db.Close(), a.upd.Quit())
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/onboarding"
 	"github.com/archivist-desktop/archivist/internal/app/supervisor"
 	"github.com/archivist-desktop/archivist/internal/buildinfo"
+	"github.com/archivist-desktop/archivist/internal/update"
 )
 
 // Options configure a Server.
@@ -44,6 +45,7 @@ type Options struct {
 	// app's lifetime.
 	Background context.Context
 	Node       *supervisor.Supervisor
+	Update     *update.Service
 	Log        *slog.Logger
 }
 
@@ -125,6 +127,11 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("GET /api/onboarding", s.getOnboarding)
 	s.mux.HandleFunc("PUT /api/onboarding", s.putOnboarding)
 	s.mux.HandleFunc("GET /api/fs/dirs", s.completeDir)
+	s.mux.HandleFunc("GET /api/update", s.withUpdater(s.updateState))
+	s.mux.HandleFunc("POST /api/update/check", s.withUpdater(s.updateCheck))
+	s.mux.HandleFunc("POST /api/update/install", s.withUpdater(s.updateInstall))
+	s.mux.HandleFunc("DELETE /api/update/install", s.withUpdater(s.updateCancelOnQuit))
+	s.mux.HandleFunc("POST /api/update/rollback", s.withUpdater(s.updateRollback))
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})

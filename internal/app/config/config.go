@@ -22,6 +22,7 @@ type Config struct {
 	Notifications  NotificationsConfig  `toml:"notifications" json:"notifications"`
 	BackupServer   BackupServerConfig   `toml:"backup_server" json:"backup_server"`
 	ManifestServer ManifestServerConfig `toml:"manifest_server" json:"manifest_server"`
+	Updates        UpdatesConfig        `toml:"updates" json:"updates"`
 }
 
 // NodeConfig is how the app runs its storage node. Every key except
@@ -117,6 +118,18 @@ type ManifestServerConfig struct {
 	AllowedIPs []string `toml:"allowed_ips" json:"allowed_ips"` // IPs or CIDR ranges; empty denies all
 }
 
+// UpdatesConfig is the self-updater's (internal/update): whether it checks
+// the release feed, and where that feed is. Every build it offers is still
+// verified against the key built into the binary, so another feed can only
+// offer builds the project signed.
+type UpdatesConfig struct {
+	Enabled bool   `toml:"enabled" json:"enabled"`
+	FeedURL string `toml:"feed_url" json:"feed_url"`
+}
+
+// DefaultFeedURL is the project's release feed, published with every release.
+const DefaultFeedURL = "https://github.com/archivist-desktop/archivist/releases/latest/download/latest.json"
+
 // Defaults that more than one place needs.
 const (
 	defaultManifestPort = 8085
@@ -190,6 +203,7 @@ func Default(dataDir string) Config {
 			Port:       defaultManifestPort,
 			AllowedIPs: []string{},
 		},
+		Updates: UpdatesConfig{Enabled: true, FeedURL: DefaultFeedURL},
 	}
 }
 

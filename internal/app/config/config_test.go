@@ -43,6 +43,8 @@ func TestDefaultMatchesReference(t *testing.T) {
 			KeepLast: 10, KeepHourly: 24, KeepDaily: 7, KeepWeekly: 8,
 		},
 		ManifestServer: ManifestServerConfig{Enabled: false, Port: 8085, AllowedIPs: []string{}},
+		Updates: UpdatesConfig{Enabled: true,
+			FeedURL: "https://github.com/archivist-desktop/archivist/releases/latest/download/latest.json"},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("Default() =\n%+v\nwant\n%+v", c, want)
@@ -101,6 +103,7 @@ func TestJSONNames(t *testing.T) {
 		"backup_server": {"enabled", "poll_interval_secs", "max_concurrent_downloads", "max_retries", "auto_delete_tombstones", "trigger_port", "source_peers",
 			"keep_last", "keep_hourly", "keep_daily", "keep_weekly"},
 		"manifest_server": {"enabled", "port", "allowed_ips"},
+		"updates":         {"enabled", "feed_url"},
 	}
 	for sec, keys := range want {
 		var got []string

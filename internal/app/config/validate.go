@@ -1,8 +1,11 @@
 package config
 
 import (
+	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"net/url"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -78,6 +81,9 @@ func (c Config) Validate() error {
 	v.notifications(c.Notifications)
 	v.backupServer(c.BackupServer)
 	v.manifestServer(c.ManifestServer)
+	if err := CheckUpdateURL(c.Updates.FeedURL); err != nil {
+		v.addf("updates.feed_url", "%v", err)
+	}
 	v.distinctPorts(c)
 	if len(v.problems) == 0 {
 		return nil
@@ -256,4 +262,38 @@ func (v *validator) host(key, h string) {
 			v.addf(key, "%q looks like host:port; put the port in manifest_port", h)
 		}
 	}
+}
+
+// CheckUpdateURL accepts the addresses the updater may fetch from: https, or
+// plain http to this machine only (a local test server; nothing on the way
+// can tamper with loopback traffic). Signatures protect the builds either
+// way, but a plain-http feed on the network would let anyone on the path
+// hide new releases.
+func CheckUpdateURL(s string) error {
+	if s == "" {
+		return errors.New("must not be empty")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", s, err)
+	}
+	if u.Host == "" || u.User != nil || u.Opaque != "" {
+		return fmt.Errorf("%q is not an http(s) URL with a host (and no user or password)", s)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if host := u.Hostname(); host == "localhost" || isLoopback(host) {
+			return nil
+		}
+		return fmt.Errorf("%q: plain http is allowed only to this machine (127.0.0.1, ::1, localhost); use https", s)
+	default:
+		return fmt.Errorf("%q: the scheme must be https", s)
+	}
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -65,6 +65,13 @@ func TestValidateRules(t *testing.T) {
 		{"manifest port", func(c *Config) { c.ManifestServer.Port = -1 }, "manifest_server.port", "-1 is not a port"},
 		{"allowed ip", func(c *Config) { c.ManifestServer.AllowedIPs = []string{"10.0.0.1", "10.0.0.300"} }, "manifest_server.allowed_ips[1]", `"10.0.0.300" is not an IP address or CIDR range`},
 		{"allowed cidr", func(c *Config) { c.ManifestServer.AllowedIPs = []string{"10.0.0.0/33"} }, "manifest_server.allowed_ips[0]", "not an IP address or CIDR range"},
+		{"feed empty", func(c *Config) { c.Updates.FeedURL = "" }, "updates.feed_url", "must not be empty"},
+		{"feed plain http", func(c *Config) { c.Updates.FeedURL = "http://example.com/latest.json" }, "updates.feed_url", "plain http is allowed only to this machine"},
+		{"feed plain http lan", func(c *Config) { c.Updates.FeedURL = "http://192.168.1.2/latest.json" }, "updates.feed_url", "plain http is allowed only to this machine"},
+		{"feed scheme", func(c *Config) { c.Updates.FeedURL = "ftp://example.com/latest.json" }, "updates.feed_url", "the scheme must be https"},
+		{"feed no host", func(c *Config) { c.Updates.FeedURL = "https:///latest.json" }, "updates.feed_url", "with a host"},
+		{"feed relative", func(c *Config) { c.Updates.FeedURL = "latest.json" }, "updates.feed_url", "with a host"},
+		{"feed userinfo", func(c *Config) { c.Updates.FeedURL = "https://u:p@example.com/latest.json" }, "updates.feed_url", "no user or password"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -112,6 +119,13 @@ func TestValidateAcceptsGoodValues(t *testing.T) {
 	c.ManifestServer.AllowedIPs = []string{"192.168.1.20", "10.0.0.0/8", "::1", "fd00::/8"}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	// A local test feed over plain http, by every loopback name.
+	for _, feed := range []string{"http://127.0.0.1:8999/latest.json", "http://[::1]/f.json", "http://localhost:1/x", "https://example.com/latest.json"} {
+		c.Updates.FeedURL = feed
+		if err := c.Validate(); err != nil {
+			t.Errorf("feed %s: %v", feed, err)
+		}
 	}
 }
 

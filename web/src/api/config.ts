@@ -91,6 +91,19 @@ export interface ManifestServerConfig {
   allowed_ips: string[];
 }
 
+/** The self-updater: automatic checks, and the release feed they read. */
+export interface UpdatesConfig {
+  enabled: boolean;
+  /** https, or http to this machine (a local test feed). */
+  feed_url: string;
+}
+
+/** The backend's defaults (config.Default), for a config (or backend) without [updates]. */
+export const UPDATES_DEFAULTS: UpdatesConfig = {
+  enabled: true,
+  feed_url: 'https://github.com/archivist-desktop/archivist/releases/latest/download/latest.json',
+};
+
 export interface Config {
   /** "system", "light" or "dark". */
   theme: string;
@@ -102,6 +115,7 @@ export interface Config {
   notifications: NotificationsConfig;
   backup_server: BackupServerConfig;
   manifest_server: ManifestServerConfig;
+  updates: UpdatesConfig;
 }
 
 /**
@@ -202,6 +216,7 @@ function checkView(data: unknown, path: string): ConfigView {
       ...retention(cfg.backup_server as unknown as Record<string, unknown>),
     },
     manifest_server: { ...cfg.manifest_server, allowed_ips: asArray<string>(cfg.manifest_server.allowed_ips) },
+    updates: updates((cfg as unknown as Record<string, unknown>).updates),
   };
   const broken = isObject(data.broken)
     ? { path: typeof data.broken.path === 'string' ? data.broken.path : '', problems: normalizeProblems(data.broken.problems) }
@@ -223,6 +238,15 @@ function retention(b: Record<string, unknown>): Pick<BackupServerConfig, keyof t
     return typeof v === 'number' && Number.isFinite(v) ? v : RETENTION_DEFAULTS[key];
   };
   return { keep_last: n('keep_last'), keep_hourly: n('keep_hourly'), keep_daily: n('keep_daily'), keep_weekly: n('keep_weekly') };
+}
+
+// An older config (or backend) without [updates] reads as the defaults.
+function updates(u: unknown): UpdatesConfig {
+  if (!isObject(u)) return { ...UPDATES_DEFAULTS };
+  return {
+    enabled: typeof u.enabled === 'boolean' ? u.enabled : UPDATES_DEFAULTS.enabled,
+    feed_url: typeof u.feed_url === 'string' ? u.feed_url : UPDATES_DEFAULTS.feed_url,
+  };
 }
 
 function normalizeProblems(raw: unknown): Problem[] {

@@ -63,6 +63,7 @@ function defaults(): Config {
       keep_weekly: 8,
     },
     manifest_server: { enabled: false, port: 8085, allowed_ips: [] },
+    updates: { enabled: true, feed_url: 'https://github.com/archivist-desktop/archivist/releases/latest/download/latest.json' },
   };
 }
 

@@ -20,6 +20,7 @@ import { AboutSection, DeveloperSection, StorageSection } from './settings/maint
 import { rebaseDraft } from './settings/rebase';
 import { NotificationsSection } from './settings/notifications';
 import { BackupServerSection, GeneralSection, ManifestServerSection, NodeSection, SyncSection } from './settings/sections';
+import { UpdatesSection } from './settings/UpdatesSection';
 
 /** The reference app's confirmation text for Reset to Defaults (§8.9). */
 export const RESET_CONFIRM = 'Reset all settings to defaults? This cannot be undone.';
@@ -248,6 +249,7 @@ export function SettingsPage() {
               <NotificationsSection n={draft.notifications} saved={view.config.notifications} set={patch('notifications')} />
               <ManifestServerSection m={draft.manifest_server} set={patch('manifest_server')} onListRemove={dropListProblems} />
               <BackupServerSection b={draft.backup_server} set={patch('backup_server')} onListRemove={dropListProblems} />
+              <UpdatesSection config={draft} set={setTop} />
               {view.path && (
                 <p className="config-path">
                   Settings file: <code>{view.path}</code>
