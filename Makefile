@@ -80,7 +80,7 @@ deps-desktop:
 
 ## test: install what the tests need, then run every test
 test: deps
-	$(MAKE) --no-print-directory lint test-go test-ui build test-e2e test-desktop
+	$(MAKE) --no-print-directory lint test-go test-ui build test-e2e test-desktop test-dist
 
 lint: web/node_modules/.installed
 	@out=$$(gofmt -l cmd internal web bench test 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -106,6 +106,35 @@ test-e2e: e2e/node_modules/.installed $(BIN)
 
 test-desktop: $(BIN)
 	e2e/desktop-smoke.sh $(BIN)
+
+# --- packages (make dist) ------------------------------------------------
+# nfpm writes the .deb; it is pinned in tools/go.mod, its own module, so none
+# of its dependencies reach the app's go.mod.
+.PHONY: dist test-dist icons clean-dist
+SYSTEM_PKGS += desktop-file-utils dpkg-dev gtk-update-icon-cache
+NFPM := bin/nfpm
+
+$(NFPM): tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o ../$(NFPM) github.com/goreleaser/nfpm/v2/cmd/nfpm
+
+## dist: release files in dist/: Linux desktop tarball and .deb, headless builds for
+## linux-arm64, macOS and Windows (amd64, arm64), SHA256SUMS
+dist: web/dist/index.html $(NFPM)
+	@[ -n "$(HAVE_WEBKIT)" ] || { echo "make dist: the desktop build needs the WebKitGTK development files: run 'make deps-desktop' as root"; exit 1; }
+	GO='$(GO)' VERSION='$(VERSION)' LDFLAGS='$(LDFLAGS)' DESKTOP_TAGS='$(DESKTOP_TAGS)' NFPM='$(CURDIR)/$(NFPM)' packaging/dist.sh
+
+## test-dist: build the .deb from bin/archivist, inspect it, install it into a scratch root
+test-dist: $(BIN) $(NFPM)
+	NFPM='$(CURDIR)/$(NFPM)' packaging/test-deb.sh $(BIN)
+
+## icons: render packaging/icons/archivist.svg into the committed hicolor PNGs
+icons:
+	packaging/icons.sh
+
+clean: clean-dist
+clean-dist:
+	rm -rf dist
+# --- end of packages --------------------------------------------------------
 
 ## bench: benchmarks, reported as ratios against baselines measured in the same run
 bench:
