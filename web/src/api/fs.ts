@@ -49,9 +49,13 @@ export async function dialogAvailable(): Promise<boolean> {
   }
 }
 
-/** The native folder picker: the chosen path, or null when the user cancelled. */
-export async function pickDirectory(title: string, defaultPath = ''): Promise<string | null> {
-  const v = await apiSend<unknown>('POST', '/api/dialog/directory', { title, defaultPath });
+export type DialogKind = 'directory' | 'file';
+
+/** The native folder or file picker: the chosen path, or null when the user cancelled. */
+export async function pickPath(kind: DialogKind, title: string, defaultPath = ''): Promise<string | null> {
+  const v = await apiSend<unknown>('POST', `/api/dialog/${kind}`, { title, defaultPath });
   const path = v && typeof v === 'object' && 'path' in v && typeof v.path === 'string' ? v.path : '';
   return path === '' ? null : path;
 }
+
+export const pickDirectory = (title: string, defaultPath = '') => pickPath('directory', title, defaultPath);

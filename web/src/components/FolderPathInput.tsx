@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import { completeDirs, dialogAvailable, pickDirectory, type DirEntry } from '../api/fs';
+import { completeDirs, pickDirectory, type DirEntry } from '../api/fs';
+import { useDialogAvailable } from '../hooks/useDialogAvailable';
 import { errorText } from '../lib/errorText';
 
 /** Wait after the last keystroke before asking the backend for completions. */
@@ -41,17 +42,9 @@ export function FolderPathInput({
   const [truncated, setTruncated] = useState(false);
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
-  const [native, setNative] = useState(false);
+  const native = useDialogAvailable();
   const [dialogError, setDialogError] = useState<string | null>(null);
   const asked = useRef(0);
-
-  useEffect(() => {
-    let alive = true;
-    void dialogAvailable().then((ok) => alive && setNative(ok));
-    return () => {
-      alive = false;
-    };
-  }, []);
 
   // Completions for what is typed; a slow answer for an older value is dropped.
   useEffect(() => {

@@ -4,6 +4,9 @@
 // the input with aria-describedby. Hints are advice only; nothing here
 // refuses a value, the server is the judge.
 import { createContext, useContext, useState, type ReactNode } from 'react';
+import { pickPath, type DialogKind } from '../../api/fs';
+import { useDialogAvailable } from '../../hooks/useDialogAvailable';
+import { errorText } from '../../lib/errorText';
 
 /** Server problems by config key. */
 export const ProblemsContext = createContext<ReadonlyMap<string, string[]>>(new Map());
@@ -67,9 +70,26 @@ export function TextField({
   onChange,
   placeholder,
   clearable,
-}: BaseProps & { value: string; onChange: (v: string) => void; placeholder?: string; clearable?: boolean }) {
+  browse,
+}: BaseProps & {
+  value: string;
+  onChange: (v: string) => void;
+  placeholder?: string;
+  clearable?: boolean;
+  /** Offer the native picker of this kind (only in the desktop window, which has one). */
+  browse?: DialogKind;
+}) {
   const id = fieldId(name);
   const problems = useProblems(name);
+  const native = useDialogAvailable();
+  const [browseError, setBrowseError] = useState<string | null>(null);
+  const pick = (kind: DialogKind) => {
+    setBrowseError(null);
+    pickPath(kind, label, value).then(
+      (p) => p !== null && onChange(p),
+      (err: unknown) => setBrowseError(errorText(err)),
+    );
+  };
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -86,6 +106,11 @@ export function TextField({
           aria-describedby={describedBy(id, hint, problems)}
           onChange={(e) => onChange(e.target.value)}
         />
+        {browse && native && (
+          <button type="button" disabled={disabled} onClick={() => pick(browse)} aria-label={`Browse for ${label}`}>
+            Browse…
+          </button>
+        )}
         {clearable && (
           <button type="button" disabled={disabled || value === ''} onClick={() => onChange('')} aria-label={`Clear ${label}`}>
             Clear
@@ -93,6 +118,11 @@ export function TextField({
         )}
       </div>
       <FieldMessages id={id} hint={hint} problems={problems} />
+      {browseError && (
+        <p className="field-error" role="alert">
+          {browseError}
+        </p>
+      )}
     </div>
   );
 }

@@ -87,6 +87,7 @@ export function NotificationsSection({
             name={`notifications.${row.custom}`}
             label={row.file}
             clearable
+            browse="file"
             placeholder="built-in tone"
             value={n[row.custom]}
             onChange={(v) => set({ [row.custom]: v })}

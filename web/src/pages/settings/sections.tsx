@@ -93,6 +93,7 @@ export function NodeSection({ node, set }: { node: NodeConfig; set: Patch<NodeCo
         label="Data Directory"
         value={node.data_directory}
         onChange={(data_directory) => set({ data_directory })}
+        browse="directory"
         hint={`Absolute path where the node keeps its data. ${NODE_RESTART}`}
       />
       <div className="field-grid">
