@@ -46,7 +46,11 @@ type Options struct {
 	// NodeBinary runs the node as `NodeBinary node …`; empty means this
 	// program (tests, which are not this program, name the built binary).
 	NodeBinary string
-	Log        *slog.Logger
+	// Window and Dialogs are the desktop shell's, given to the UI API;
+	// nil when headless.
+	Window  api.Window
+	Dialogs api.Dialogs
+	Log     *slog.Logger
 }
 
 // App is one running instance of the backend.
@@ -272,6 +276,8 @@ func (a *App) apiServer(port int) *api.Server {
 		Backups:      a.backs,
 		Background:   a.background(),
 		Node:         a.node,
+		Window:       a.opts.Window,
+		Dialogs:      a.opts.Dialogs,
 		Log:          a.log,
 	})
 }
