@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Desktop smoke test: the real window under Xvfb, with a window manager
 # (openbox, so closing a window is the WM_DELETE_WINDOW a user's close button
-# sends) and a D-Bus session with a tray host (e2e/trayhost, a
-# StatusNotifierWatcher). Starts the app, waits for its window, takes a
+# sends) and a D-Bus session. First without a tray host: closing the window
+# must quit. Then with one (e2e/trayhost, a StatusNotifierWatcher): starts the app, waits for its window, takes a
 # screenshot; drives the tray over D-Bus as a panel would (tooltip, menu,
 # Pause sync checked through the app's API); closes the window and sees the
 # app stay in the tray; launches a second instance, which must show the first
-# window and exit 0; then quits from the tray and checks that the app exits
-# cleanly. GTK can hang, so every wait is bounded and a hung app is killed and
+# window and exit 0; quits from the tray and checks that the app exits
+# cleanly; starts it again --minimized (tray only, shown by a left click on
+# the icon), turns start_on_boot on and off through the API and checks the
+# XDG autostart entry, sees a failed tray action reported as a notification
+# (the tray host is the notification daemon too), and ends it with SIGTERM. GTK can hang, so every wait is bounded and a hung app is killed and
 # reported as a failure.
 set -euo pipefail
 bin=$(realpath "${1:?usage: desktop-smoke.sh path/to/archivist}")
@@ -52,9 +55,25 @@ inner() {
   export XDG_CONFIG_HOME="$home/xdg"
   openbox >"$home/openbox.log" 2>&1 &
   obpid=$!
+  trap 'kill "$thpid" "$obpid" 2>/dev/null || true' RETURN
+  thpid=""
+  shown() { xwininfo -root -tree | grep '"Archivist"' | awk '{print $1}' | while read -r w; do xwininfo -id "$w" | grep -q IsViewable && echo "$w"; done | grep -q .; }
+
+  # Without a tray host (GNOME without its extension), closing the window
+  # quits: a hidden window could not be found again.
+  "$bin" app --home "$home" >"$home/notray.log" 2>&1 &
+  pid=$!
+  wait_for "the window without a tray" 30 shown || { echo "desktop: no window"; cat "$home/notray.log"; kill -9 "$pid"; return 1; }
+  sleep 1
+  wmctrl -c Archivist
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then echo "desktop: with no tray, closing the window did not quit"; kill -9 "$pid"; return 1; fi
+  wait "$pid" && rc=0 || rc=$?
+  [ "$rc" = 0 ] || { echo "desktop: closing the window without a tray exited with $rc"; cat "$home/notray.log"; return 1; }
+  echo "no tray: closing quits"
+
   "$th" watch >"$home/trayhost.log" 2>&1 &
   thpid=$!
-  trap 'kill "$thpid" "$obpid" 2>/dev/null || true' RETURN
   wait_for "the tray host on D-Bus" 10 "$th" items
   "$bin" app --home "$home" >"$home/app.log" 2>&1 &
   pid=$!
@@ -131,7 +150,6 @@ inner() {
   "$bin" app --home "$home" --minimized >"$home/app.log" 2>&1 &
   pid=$!
   wait_for "the minimized app's tray item" 30 sh -c "'$th' menu | grep -q 'Node running'" || { fail "no tray item for the minimized app"; return 1; }
-  shown() { xwininfo -root -tree | grep '"Archivist"' | awk '{print $1}' | while read -r w; do xwininfo -id "$w" | grep -q IsViewable && echo "$w"; done | grep -q .; }
   if shown; then fail "--minimized showed the window"; return 1; fi
   "$th" activate
   wait_for "the window shown by a left click on the icon" 10 shown || { fail "activating the tray icon did not show the window"; return 1; }
@@ -158,11 +176,13 @@ inner() {
   wait_for "the notification of Backup now" 10 grep -q "^notify	Could not back up	no folder is being backed up" "$home/trayhost.log" || { cat "$home/trayhost.log"; fail "no notification"; return 1; }
   echo "notification: received"
 
-  "$th" click "Quit"
+  # SIGTERM (a logout, systemd, kill) is a clean exit too.
+  kill -TERM "$pid"
   for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then fail "the app did not exit within 20 s of Quit"; return 1; fi
+  if kill -0 "$pid" 2>/dev/null; then fail "the app did not exit within 20 s of SIGTERM"; return 1; fi
   wait "$pid" && rc=0 || rc=$?
-  [ "$rc" = 0 ] || { fail "the app exited with $rc after Quit"; return 1; }
+  [ "$rc" = 0 ] || { fail "the app exited with $rc after SIGTERM"; return 1; }
+  if pgrep -f "^$bin node" >/dev/null 2>&1; then fail "the node outlived the app"; return 1; fi
   echo "window $win $geometry"
 }
 if [ "${DESKTOP_SMOKE_INNER:-}" = 1 ]; then inner; exit; fi

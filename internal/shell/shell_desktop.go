@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -40,6 +41,9 @@ func New(opts Options, log *slog.Logger) *Shell {
 	}
 	return &Shell{opts: opts, log: log}
 }
+
+// trayHostWait bounds the wait for a tray host when starting hidden.
+const trayHostWait = 10 * time.Second
 
 var errNotUp = errors.New("the window is still opening")
 
@@ -105,7 +109,13 @@ func (s *Shell) dialog(open func(context.Context) (string, error)) (string, erro
 // user quits from the tray, closes the window where there is no tray, or
 // the process is asked to stop (SIGINT/SIGTERM).
 func (s *Shell) Run(ctx context.Context, ro RunOptions) error {
-	trayHost := trayHostPresent()
+	// Starting hidden, give a panel that starts with the same login a
+	// moment to come up.
+	wait := time.Duration(0)
+	if ro.StartHidden {
+		wait = trayHostWait
+	}
+	onBus, trayHost := trayHost(wait)
 	if !trayHost {
 		s.log.Info("no system tray on this desktop: closing the window quits Archivist")
 	}
@@ -136,7 +146,9 @@ func (s *Shell) Run(ctx context.Context, ro RunOptions) error {
 			bus := ro.Backend.Bus()
 			go follow(wctx, bus, func(ev events.Event) { wruntime.EventsEmit(wctx, EventName, ev) })
 			go follow(wctx, bus, func(ev events.Event) { s.notify(ev, ro.Backend) })
-			if trayHost {
+			// Without a host yet, the item is still put on the bus: it
+			// registers when a panel starts later.
+			if onBus {
 				tr = startTray(wctx, s, ro)
 			}
 		},

@@ -2,6 +2,8 @@
 
 package shell
 
-// trayHostPresent: the menu bar (macOS) and the notification area
-// (Windows) are always there.
-func trayHostPresent() bool { return true }
+import "time"
+
+// trayHost: the menu bar (macOS) and the notification area (Windows) are
+// always there.
+func trayHost(time.Duration) (bus, host bool) { return true, true }
