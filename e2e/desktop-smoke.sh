@@ -115,6 +115,19 @@ inner() {
   "$th" click "Resume sync"
   wait_for "sync resumed" 5 sh -c "! curl -fsS -H 'X-API-Key: $key' '$url/api/sync' | grep -q '\"paused\":true'" || { fail "sync not resumed"; return 1; }
 
+  # Stop node: the status line, the action and the icon follow the node;
+  # Start node brings it all back.
+  wait_for "the node running" 30 sh -c "'$th' menu | grep -q 'Node running'" || { fail "node not running"; return 1; }
+  running_icon=$("$th" icon)
+  "$th" click "Stop node"
+  wait_for "the tray saying the node stopped" 20 sh -c "'$th' menu | grep -q 'disabled	Node stopped' && '$th' menu | grep -q 'enabled	Start node'" || { "$th" menu; fail "tray did not follow the node stopping"; return 1; }
+  [ "$("$th" icon)" != "$running_icon" ] || { fail "the icon did not change when the node stopped"; return 1; }
+  curl -fsS -H "X-API-Key: $key" "$url/api/node/status" | grep -q '"state":"stopped"' || { fail "the API does not say stopped"; return 1; }
+  "$th" click "Start node"
+  wait_for "the tray saying the node runs again" 30 sh -c "'$th' menu | grep -q 'disabled	Node running'" || { "$th" menu; fail "tray did not follow the node starting"; return 1; }
+  wait_for "the running icon back" 5 sh -c "[ \"\$('$th' icon)\" = '$running_icon' ]" || { fail "the icon did not return to running"; return 1; }
+  echo "tray: node stopped and started, status and icon followed"
+
   # Closing the window hides it; the app stays.
   viewable() { xwininfo -id "$win" | grep -q IsViewable; }
   wmctrl -c Archivist

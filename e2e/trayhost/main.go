@@ -13,9 +13,11 @@
 //	trayhost click LABEL        send "clicked" to the entry with that label
 //	trayhost activate           left-click the newest item
 //	trayhost tooltip            print the newest item's tooltip title
+//	trayhost icon               print a SHA-256 of the newest item's icon pixmaps
 package main
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -80,6 +82,27 @@ func main() {
 				return err
 			}
 			fmt.Println(tt.Title)
+			return nil
+		})
+	case "icon":
+		err = onItem(conn, func(o dbus.BusObject) error {
+			v, err := o.GetProperty(itemIface + ".IconPixmap")
+			if err != nil {
+				return err
+			}
+			var pixmaps []struct {
+				W, H int32
+				Data []byte
+			}
+			if err := v.Store(&pixmaps); err != nil {
+				return err
+			}
+			h := sha256.New()
+			for _, p := range pixmaps {
+				fmt.Fprintf(h, "%dx%d:", p.W, p.H)
+				h.Write(p.Data)
+			}
+			fmt.Printf("%x\n", h.Sum(nil))
 			return nil
 		})
 	default:
