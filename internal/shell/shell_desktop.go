@@ -28,6 +28,7 @@ type Shell struct {
 	mu       sync.Mutex
 	wctx     context.Context // Wails' context, once the window is up
 	notifier notifier        // nil when the OS has no notification service
+	tray     *tray           // nil without a session bus
 
 	// Wails delivers every dialog's answer on one channel: one dialog at
 	// a time, or answers could cross.
@@ -124,7 +125,6 @@ func (s *Shell) Run(ctx context.Context, ro RunOptions) error {
 		s.log.Info("asked to start in the tray, but there is none: showing the window")
 		hidden = false
 	}
-	var tr *tray
 	err := wails.Run(&options.App{
 		Title:             s.opts.Title,
 		Width:             1200,
@@ -149,14 +149,17 @@ func (s *Shell) Run(ctx context.Context, ro RunOptions) error {
 			// Without a host yet, the item is still put on the bus: it
 			// registers when a panel starts later.
 			if onBus {
-				tr = startTray(wctx, s, ro)
+				t := startTray(wctx, s, ro)
+				s.mu.Lock()
+				s.tray = t
+				s.mu.Unlock()
 			}
 		},
 		OnShutdown: func(context.Context) {
-			if tr != nil {
-				tr.stop()
-			}
 			s.mu.Lock()
+			if s.tray != nil {
+				s.tray.stop()
+			}
 			if s.notifier != nil {
 				s.notifier.close()
 			}
