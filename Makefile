@@ -62,8 +62,9 @@ run: deps-desktop
 deps: deps-system web/node_modules/.installed e2e/node_modules/.installed
 
 # System packages: Chromium for the browser tests, Xvfb and ImageMagick for
-# the desktop screenshot, WebKitGTK to build the window.
-SYSTEM_PKGS := chromium xvfb xauth x11-utils imagemagick dbus dbus-x11 libwebkit2gtk-4.1-dev libgtk-3-dev pkg-config minisign
+# the desktop screenshot (openbox and wmctrl to close the window as a user
+# does, curl to ask the app's API), WebKitGTK to build the window.
+SYSTEM_PKGS := chromium xvfb xauth x11-utils imagemagick dbus dbus-x11 openbox wmctrl curl libwebkit2gtk-4.1-dev libgtk-3-dev pkg-config minisign
 deps-system:
 	@missing=$$(for p in $(SYSTEM_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -39,6 +39,7 @@ func rootCommand() *cobra.Command {
 		},
 	}
 	af.register(root)
+	af.registerWindow(root)
 	root.AddCommand(append([]*cobra.Command{appCommand(), serveCommand(), withNodeControl(nodeCommand()), versionCommand()}, cliCommands()...)...)
 	return root
 }

@@ -49,7 +49,11 @@ type Options struct {
 	// NodeBinary runs the node as `NodeBinary node …`; empty means this
 	// program (tests, which are not this program, name the built binary).
 	NodeBinary string
-	Log        *slog.Logger
+	// Window and Dialogs are the desktop shell's, given to the UI API;
+	// nil when headless.
+	Window  api.Window
+	Dialogs api.Dialogs
+	Log     *slog.Logger
 }
 
 // App is one running instance of the backend.
@@ -301,6 +305,8 @@ func (a *App) apiServer(port int) *api.Server {
 		Background:   a.background(),
 		Node:         a.node,
 		Update:       a.upd,
+		Window:       a.opts.Window,
+		Dialogs:      a.opts.Dialogs,
 		Log:          a.log,
 	})
 }

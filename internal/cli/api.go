@@ -277,3 +277,10 @@ func (st NodeStatus) Uptime(now time.Time) (time.Duration, bool) {
 	}
 	return d, true
 }
+
+// ShowWindow asks the running app to show its window: a second launch of
+// the desktop app hands over to the first this way.
+func (c *Client) ShowWindow(ctx context.Context) error {
+	_, err := c.call(ctx, http.MethodPost, "/api/window/show", nil, nil)
+	return err
+}

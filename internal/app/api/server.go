@@ -46,7 +46,10 @@ type Options struct {
 	Background context.Context
 	Node       *supervisor.Supervisor
 	Update     *update.Service
-	Log        *slog.Logger
+	// Window and Dialogs are the desktop shell's; nil when headless.
+	Window  Window
+	Dialogs Dialogs
+	Log     *slog.Logger
 }
 
 // Server routes the UI API and the UI's static files.
@@ -132,6 +135,11 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("POST /api/update/install", s.withUpdater(s.updateInstall))
 	s.mux.HandleFunc("DELETE /api/update/install", s.withUpdater(s.updateCancelOnQuit))
 	s.mux.HandleFunc("POST /api/update/rollback", s.withUpdater(s.updateRollback))
+	s.mux.HandleFunc("GET /api/dialog", s.dialogAvailable)
+	s.mux.HandleFunc("POST /api/dialog/directory", s.dialog(false, Dialogs.ChooseDirectory))
+	s.mux.HandleFunc("POST /api/dialog/file", s.dialog(false, Dialogs.ChooseFile))
+	s.mux.HandleFunc("POST /api/dialog/save", s.dialog(true, Dialogs.ChooseSaveFile))
+	s.mux.HandleFunc("POST /api/window/show", s.showWindow)
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Sprintf("no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})
@@ -146,7 +154,8 @@ func (s *Server) Handler() http.Handler {
 
 // TrustedHandler is for the in-process desktop webview only: it is never
 // bound to a socket, so there is no remote caller to authenticate.
-func (s *Server) TrustedHandler() http.Handler { return securityHeaders(s.mux) }
+// Requests through it are marked as the window's (see inWindow).
+func (s *Server) TrustedHandler() http.Handler { return securityHeaders(markWindow(s.mux)) }
 
 func (s *Server) guard(w http.ResponseWriter, r *http.Request) {
 	if !s.auth.hostAllowed(r.Host) {

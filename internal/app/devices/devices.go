@@ -586,3 +586,13 @@ func (s *Service) publish(typ string, data any) {
 		s.opts.Bus.Publish(typ, data)
 	}
 }
+
+// Nickname is a paired device's nickname; false when peerID is not a
+// paired device (any other peer: a DHT neighbour, a stranger).
+func (s *Service) Nickname(peerID string) (string, bool) {
+	r, err := s.record(peerID)
+	if err != nil {
+		return "", false
+	}
+	return r.Nickname, true
+}

@@ -75,6 +75,13 @@ func TestPairBySPRShowsWhatTheNodeSays(t *testing.T) {
 	if !a.rec.has(EventPeerConnected, b.info.ID) || !a.rec.has(EventDevicesChanged, nil) {
 		t.Fatal("no peer-connected / devices-changed event")
 	}
+	// The desktop's notifications name paired devices only.
+	if name, ok := a.svc.Nickname(b.info.ID); !ok || name != got.Nickname {
+		t.Fatalf("A's Nickname(B) = %q %v, want %q", name, ok, got.Nickname)
+	}
+	if _, ok := b.svc.Nickname(a.info.ID); ok {
+		t.Fatal("B names A, which it did not pair")
+	}
 }
 
 func TestShareCodeAndPairByMultiaddr(t *testing.T) {

@@ -19,6 +19,10 @@ import (
 // FileName is the database's name in the app's data directory.
 const FileName = "state.db"
 
+// ErrInUse means another process has the database open: another instance
+// of the app on the same data directory.
+var ErrInUse = errors.New("in use by another process")
+
 // lockTimeout is how long Open waits for another process's lock.
 const lockTimeout = time.Second
 
@@ -31,7 +35,7 @@ func Open(path string) (*bolt.DB, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("state database %s is in use by another process (is another Archivist instance running with the same data directory? quit it, or give this one its own --home)", path)
+		return nil, fmt.Errorf("state database %s is %w (is another Archivist instance running with the same data directory? quit it, or give this one its own --home)", path, ErrInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("state database %s: %w", path, err)

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ func TestOpenCreatesAndRefusesASecondHolder(t *testing.T) {
 	}
 	defer db.Close()
 	start := time.Now()
-	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "in use by another process") {
+	if _, err := Open(path); err == nil || !strings.Contains(err.Error(), "in use by another process") || !errors.Is(err, ErrInUse) {
 		t.Fatalf("second open: %v", err)
 	}
 	if waited := time.Since(start); waited > 5*time.Second {
