@@ -8,6 +8,7 @@ import (
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/routing"
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/archivist-desktop/archivist/internal/node/identity"
@@ -59,9 +60,12 @@ func (n *Host) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) er
 		}
 		return fmt.Errorf("%w: no known addresses and the DHT is off", ErrPeerNotFound)
 	}
-	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
-	ai, err := n.dht.FindPeer(lctx, id)
-	cancel()
+	ai, err := n.findPeer(ctx, id)
+	if n.h.Network().Connectedness(id) == network.Connected {
+		// The peer dialled us meanwhile (the DHT then answers from the
+		// connection, possibly before identify has told us its addresses).
+		return nil
+	}
 	if err != nil || len(ai.Addrs) == 0 {
 		if known != nil {
 			// Its old addresses failed and nobody knows newer ones: the
@@ -75,6 +79,27 @@ func (n *Host) Connect(ctx context.Context, id peer.ID, addrs []ma.Multiaddr) er
 	}
 	return n.dial(ctx, ai)
 }
+
+// findPeer looks id up in the DHT, twice if the first lookup ends without
+// it: a lookup stops once the closest peers it heard of were asked, which,
+// while routing tables still settle (a node that just started or just
+// lost the peer), can be before anyone named the peer.
+func (n *Host) findPeer(ctx context.Context, id peer.ID) (peer.AddrInfo, error) {
+	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	ai, err := n.dht.FindPeer(lctx, id)
+	if errors.Is(err, routing.ErrNotFound) && n.h.Network().Connectedness(id) != network.Connected {
+		select {
+		case <-time.After(lookupRetryPause):
+			ai, err = n.dht.FindPeer(lctx, id)
+		case <-lctx.Done():
+		}
+	}
+	return ai, err
+}
+
+// lookupRetryPause is the wait before the second lookup.
+const lookupRetryPause = 500 * time.Millisecond
 
 // dial connects to ai. It skips the swarm's dial backoff: a Connect asked
 // for by a user or a pairing is a deliberate retry, which should not fail

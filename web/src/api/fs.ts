@@ -53,7 +53,10 @@ export type DialogKind = 'directory' | 'file';
 
 /** The native folder or file picker: the chosen path, or null when the user cancelled. */
 export async function pickPath(kind: DialogKind, title: string, defaultPath = ''): Promise<string | null> {
-  const v = await apiSend<unknown>('POST', `/api/dialog/${kind}`, { title, defaultPath });
+  // The dialog opens where the field points when that is an absolute path
+  // (the backend refuses anything else); a partly typed one starts at home.
+  const start = /^(\/|[A-Za-z]:[\\/])/.test(defaultPath.trim()) ? defaultPath.trim() : '';
+  const v = await apiSend<unknown>('POST', `/api/dialog/${kind}`, { title, defaultPath: start });
   const path = v && typeof v === 'object' && 'path' in v && typeof v.path === 'string' ? v.path : '';
   return path === '' ? null : path;
 }
