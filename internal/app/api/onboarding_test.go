@@ -13,8 +13,8 @@ import (
 	"github.com/archivist-desktop/archivist/internal/app/state"
 )
 
-// call sends an authenticated request and decodes the JSON answer into out.
-func call(t *testing.T, method, u, body string, out any) int {
+// callJSON sends an authenticated request and decodes the JSON answer into out.
+func callJSON(t *testing.T, method, u, body string, out any) int {
 	t.Helper()
 	req, _ := http.NewRequest(method, u, strings.NewReader(body))
 	req.Header.Set("X-API-Key", testKey)
@@ -41,17 +41,17 @@ func TestOnboardingStateRoundTrip(t *testing.T) {
 	s.opts.Onboarding = onboarding.NewStore(db)
 
 	var st onboarding.State
-	if code := call(t, "GET", ts.URL+"/api/onboarding", "", &st); code != 200 || st.Complete || st.Step != "" {
+	if code := callJSON(t, "GET", ts.URL+"/api/onboarding", "", &st); code != 200 || st.Complete || st.Step != "" {
 		t.Fatalf("fresh install: %d %+v, want 200 and not complete", code, st)
 	}
-	if code := call(t, "PUT", ts.URL+"/api/onboarding", `{"complete":false,"step":"syncing","folderId":"abc"}`, nil); code != 200 {
+	if code := callJSON(t, "PUT", ts.URL+"/api/onboarding", `{"complete":false,"step":"syncing","folderId":"abc"}`, nil); code != 200 {
 		t.Fatalf("put: %d", code)
 	}
 	var e map[string]string
-	if code := call(t, "PUT", ts.URL+"/api/onboarding", `{"step":"bogus"}`, &e); code != 400 || !strings.Contains(e["error"], "unknown step") {
+	if code := callJSON(t, "PUT", ts.URL+"/api/onboarding", `{"step":"bogus"}`, &e); code != 400 || !strings.Contains(e["error"], "unknown step") {
 		t.Fatalf("bad step: %d %v, want 400 naming the step", code, e)
 	}
-	if code := call(t, "GET", ts.URL+"/api/onboarding", "", &st); code != 200 || st.Step != "syncing" || st.FolderID != "abc" {
+	if code := callJSON(t, "GET", ts.URL+"/api/onboarding", "", &st); code != 200 || st.Step != "syncing" || st.FolderID != "abc" {
 		t.Fatalf("after put: %d %+v", code, st)
 	}
 }
@@ -69,7 +69,7 @@ func TestCompleteDirListsMatchingFolders(t *testing.T) {
 
 	names := func(q string) (int, []string) {
 		var out dirCompletion
-		code := call(t, "GET", ts.URL+"/api/fs/dirs?path="+url.QueryEscape(q), "", &out)
+		code := callJSON(t, "GET", ts.URL+"/api/fs/dirs?path="+url.QueryEscape(q), "", &out)
 		var n []string
 		for _, e := range out.Entries {
 			n = append(n, e.Name)
