@@ -97,12 +97,16 @@ func (s *Service) fetchManifest(ctx context.Context, node *nodeclient.Client, p 
 	if err != nil {
 		return nil, errRejected{err}
 	}
-	m.FolderName = cleanFolderName(parsed.FolderPath)
-	m.VersionAt = parsed.LastUpdated.UTC()
-	m.TotalFiles, m.TotalBytes, m.Deleted = len(parsed.Files), 0, len(parsed.DeletedFiles)
+	var total int64
 	for _, f := range parsed.Files {
-		m.TotalBytes += f.SizeBytes
+		total += f.SizeBytes
 	}
+	// m is live: State reads it under s.mu.
+	s.progress(m, func(m *Manifest) {
+		m.FolderName = cleanFolderName(parsed.FolderPath)
+		m.VersionAt = parsed.LastUpdated.UTC()
+		m.TotalFiles, m.TotalBytes, m.Deleted = len(parsed.Files), total, len(parsed.DeletedFiles)
+	})
 	return parsed, nil
 }
 
