@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Config, ConfigView, SaveResult } from '../api/config';
-import { FakeEventSource, installFakeEventSource, jsonResponse, stubFetch, VERSION_BODY } from '../test/fakes';
+import { FakeEventSource, installFakeEventSource, jsonResponse, stubFetch, updateStateJSON, VERSION_BODY } from '../test/fakes';
 import { RESET_CONFIRM, SettingsPage } from './SettingsPage';
 
 function defaults(): Config {
@@ -89,6 +89,7 @@ function backend(initial: ConfigView, onSend: (call: Call) => Response = () => j
     calls.push(call);
     if (method === 'GET' && url === '/api/config') return Promise.resolve(jsonResponse(initial));
     if (method === 'GET' && url === '/api/version') return Promise.resolve(jsonResponse(VERSION_BODY));
+    if (method === 'GET' && url === '/api/update') return Promise.resolve(jsonResponse(updateStateJSON()));
     return Promise.resolve(onSend(call));
   });
   return calls;
@@ -454,6 +455,7 @@ describe('SettingsPage', () => {
       calls.push({ url, method, body });
       if (url === '/api/config') return Promise.resolve(jsonResponse(current));
       if (url === '/api/version') return Promise.resolve(jsonResponse(VERSION_BODY));
+      if (url === '/api/update') return Promise.resolve(jsonResponse(updateStateJSON()));
       return Promise.resolve(jsonResponse(result(body as Config, ['node.api_port'], true)));
     });
     await renderLoaded();

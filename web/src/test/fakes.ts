@@ -129,3 +129,30 @@ export const SHARE_CODE_JSON = {
   multiaddr: `/ip4/192.168.1.30/tcp/8070/p2p/${ED25519_PEER_ID}`,
   qrPng: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
 };
+
+const UPDATE_FEED = 'https://github.com/archivist-desktop/archivist/releases/latest/download/latest.json';
+
+/** GET /api/update as a release build answers it (nothing new), with overrides. */
+export function updateStateJSON(overrides: Record<string, unknown> = {}) {
+  return {
+    enabled: true,
+    feedUrl: UPDATE_FEED,
+    current: '1.0.0',
+    platform: 'linux-amd64',
+    developmentBuild: false,
+    latest: null,
+    available: false,
+    checking: false,
+    error: '',
+    downloading: false,
+    downloaded: 0,
+    total: 0,
+    ready: false,
+    installed: '',
+    installOnQuit: false,
+    rolledBack: false,
+    canRollback: false,
+    executable: '/opt/archivist/archivist',
+    ...overrides,
+  };
+}

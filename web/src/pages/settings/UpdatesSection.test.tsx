@@ -2,35 +2,13 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { useState } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../api/config';
-import { installFakeEventSource, jsonResponse, stubFetch } from '../../test/fakes';
+import { installFakeEventSource, jsonResponse, stubFetch, updateStateJSON } from '../../test/fakes';
 import { ProblemsContext } from './fields';
 import { UpdatesSection } from './UpdatesSection';
 
 const FEED = 'https://github.com/archivist-desktop/archivist/releases/latest/download/latest.json';
 
-function state(overrides: Record<string, unknown> = {}) {
-  return {
-    enabled: true,
-    feedUrl: FEED,
-    current: '1.0.0',
-    platform: 'linux-amd64',
-    developmentBuild: false,
-    latest: null,
-    available: false,
-    checking: false,
-    error: '',
-    downloading: false,
-    downloaded: 0,
-    total: 0,
-    ready: false,
-    installed: '',
-    installOnQuit: false,
-    rolledBack: false,
-    canRollback: false,
-    executable: '/opt/archivist/archivist',
-    ...overrides,
-  };
-}
+const state = updateStateJSON;
 
 /** The section as the Settings page holds it: a draft config and setTop. */
 function Harness({ onChange, problems }: { onChange: (c: Config) => void; problems?: Map<string, string[]> }) {

@@ -81,7 +81,7 @@ export function TextField({
 }) {
   const id = fieldId(name);
   const problems = useProblems(name);
-  const native = useDialogAvailable();
+  const native = useDialogAvailable(browse !== undefined);
   const [browseError, setBrowseError] = useState<string | null>(null);
   const pick = (kind: DialogKind) => {
     setBrowseError(null);
