@@ -75,7 +75,7 @@ test('node log lines arrive live, filter, and the Lines control bounds them', as
   await page.waitForFunction(() => document.querySelectorAll('.log-line').length === 1);
   const shown = await lineTexts(page);
   assert.ok(shown[0].includes('stored dataset') && shown[0].includes(cids[7]), shown[0]);
-  assert.equal((await count.textContent()).trim(), `showing 1 of ${before.length} lines`);
+  assert.equal((await count.textContent()).trim(), `1 of ${before.length} lines match`);
   assert.equal(await page.locator('.log-line mark').first().textContent(), cids[7]);
   await filter.fill('STORED DATASET');
   await page.waitForFunction(() => document.querySelectorAll('.log-line').length === 120);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, launchBrowser, artifacts } from './harness.mjs';
+import { startServe, launchBrowser, artifacts, openApp } from './harness.mjs';
 
 let serve;
 let browser;
@@ -65,7 +65,7 @@ const api = (page, method, path, body) =>
 test('a real download plays the download tone; settings changes apply live; Test plays a custom file', async () => {
   const page = await browser.newPage();
   await page.addInitScript(recordOscillators);
-  await page.goto(serve.url);
+  await openApp(page, serve.url);
   await page.waitForFunction(() => document.querySelector('[data-testid="node-state"]')?.textContent.includes('Running'), null, { timeout: 30000 });
   // Browsers keep audio suspended until the user touches the page.
   await page.mouse.click(5, 5);

@@ -59,7 +59,7 @@ test('saved settings are in config.toml and on the page after a reload', async (
     assert.ok(changed.includes(key), `"${changed}" names ${key}`);
   }
   // The node reads its quota at start: the page says a restart applies it.
-  assert.match(await page.locator('.restart-notice').textContent(), /Restart the node to apply: node\.max_storage_gb/);
+  assert.match(await page.locator('.restart-notice').textContent(), /The node restarts to apply \(if it is running\): node\.max_storage_gb/);
 
   const cfg = await readConfig(serve.configPath);
   assert.equal(cfg.node.max_storage_gb, 37);
