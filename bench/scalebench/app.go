@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -177,4 +178,15 @@ func (v syncView) folder(id string) (folderView, bool) {
 		}
 	}
 	return folderView{}, false
+}
+
+// logTail is the end of the app's log (its node's warnings included), to
+// say why a run failed before the scratch directory is removed.
+func (a *app) logTail() string {
+	b, err := os.ReadFile(filepath.Join(a.home, "serve.log"))
+	if err != nil || len(b) == 0 {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return "\nthe app's log ends:\n  " + strings.Join(lines[max(0, len(lines)-10):], "\n  ")
 }

@@ -34,7 +34,7 @@ func bigRun(ctx context.Context, cfg config, work string, res *result) error {
 	res.bigSha256sum = took
 	cfg.logf("sha256sum: %.1f MB/s", mbps(cfg.big, took))
 
-	a, err := newApp(cfg.bin, home, quotaGiB(cfg))
+	a, err := newApp(cfg.bin, home, quotaGiB(stored(cfg.big)))
 	if err != nil {
 		return err
 	}

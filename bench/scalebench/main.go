@@ -26,8 +26,8 @@
 // (SCALE_DIR, else BENCH_DIR, else the temp dir), -bin (ARCHIVIST_BIN, else
 // built from this tree). A small run — -files 2000 -total-mib 200 -big-mib
 // 256 — takes well under a minute; the full one (`make bench-scale`) needs
-// about 2.5× the larger of the tree and the big file free on disk, and
-// says so before it starts.
+// about 2.7× the larger of the tree and the big file free on disk (the node
+// keeps every file in padded 64 KiB blocks), and says so before it starts.
 package main
 
 import (
@@ -43,6 +43,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/archivist-desktop/archivist/bench/internal/scratch"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
 )
 
@@ -112,6 +113,10 @@ func (c config) logf(format string, args ...any) {
 // run measures everything, in a scratch directory removed at the end. The
 // result holds what was measured even when a later part failed.
 func run(ctx context.Context, cfg config) (*result, error) {
+	sizes, err := scratch.TreeSizes(cfg.files, cfg.total, cfg.seed)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -120,7 +125,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(work)
-	if err := checkDisk(work, cfg); err != nil {
+	if err := checkDisk(work, cfg, sizes); err != nil {
 		return nil, err
 	}
 	if cfg.bin == "" {
@@ -129,7 +134,7 @@ func run(ctx context.Context, cfg config) (*result, error) {
 		}
 	}
 	res := &result{cfg: cfg}
-	if err := treeRun(ctx, cfg, work, res); err != nil {
+	if err := treeRun(ctx, cfg, work, sizes, res); err != nil {
 		return res, err
 	}
 	if cfg.big > 0 {
@@ -140,31 +145,49 @@ func run(ctx context.Context, cfg config) (*result, error) {
 	return res, nil
 }
 
-// need is the disk a run takes at its peak: the parts run one after the
-// other and each is removed before the next, so the larger of the tree and
-// the big file, once as files and once in the node, plus the file
-// system's and the node's overhead.
-func need(cfg config) int64 {
-	return max(cfg.total, cfg.big)*5/2 + 1<<30
+// blockSize is the node's block: every dataset is stored in blocks of
+// 64 KiB, the last one zero-padded, plus a manifest block (the reference
+// node's format, spec §5) — a 1 KiB file takes 64 KiB and change.
+const blockSize = 64 << 10
+
+// stored is what the node keeps of files of these sizes: padded blocks,
+// and a manifest each (a few hundred bytes; a block's worth is an upper
+// bound).
+func stored(sizes ...int64) int64 {
+	var n int64
+	for _, s := range sizes {
+		n += ((s+blockSize-1)/blockSize + 1) * blockSize
+	}
+	return n
 }
 
-func checkDisk(dir string, cfg config) error {
+// need is the disk a run takes at its peak: the parts run one after the
+// other and each is removed before the next, so the larger of the tree
+// and the big file, each once as files and once in the node's blocks,
+// with a tenth for the file system's and the node's metadata.
+func need(cfg config, sizes []int64) int64 {
+	tree := cfg.total + stored(sizes...)
+	big := cfg.big + stored(cfg.big)
+	return max(tree, big)*11/10 + 1<<30
+}
+
+func checkDisk(dir string, cfg config, sizes []int64) error {
 	free, err := paths.DiskFree(dir)
 	if err != nil {
 		return fmt.Errorf("free space of %s: %w", dir, err)
 	}
-	if n := need(cfg); int64(free) < n {
-		return fmt.Errorf("need %.1f GiB free in %s for a %.1f GiB tree and a %.1f GiB file (each on disk and in the node, one after the other), have %.1f GiB: set -dir/SCALE_DIR or smaller sizes",
-			gib(n), dir, gib(cfg.total), gib(cfg.big), gib(int64(free)))
+	if n := need(cfg, sizes); int64(free) < n {
+		return fmt.Errorf("need %.1f GiB free in %s for a %.1f GiB tree of %d files and a %.1f GiB file (each on disk and in the node's 64 KiB blocks, one after the other), have %.1f GiB: set -dir/SCALE_DIR or smaller sizes",
+			gib(n), dir, gib(cfg.total), cfg.files, gib(cfg.big), gib(int64(free)))
 	}
 	return nil
 }
 
 func gib(n int64) float64 { return float64(n) / (1 << 30) }
 
-// quotaGiB is the node's storage quota for a run: what it stores, with
-// room for its metadata.
-func quotaGiB(cfg config) int { return int(max(cfg.total, cfg.big)*5/4>>30) + 2 }
+// quotaGiB is the node's storage quota for what a part stores: its blocks,
+// with a tenth to spare, in whole GiB (node.max_storage_gb).
+func quotaGiB(bytes int64) int { return int((bytes*11/10)>>30) + 1 }
 
 // build compiles ./cmd/archivist of this tree (no embedded UI: the bench
 // drives the API only).

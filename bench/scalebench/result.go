@@ -13,11 +13,15 @@ type result struct {
 
 	// The watched tree.
 	treeDone       bool
+	medianSize     int64
+	largestSize    int64
 	treeWrite      time.Duration
 	treeSha256sum  time.Duration
 	initial        time.Duration
 	appPeakMiB     float64 // max of the sampled peak and the kernel's VmHWM
 	nodePeakMiB    float64
+	appAnonMiB     float64 // peak RssAnon, sampled
+	nodeAnonMiB    float64
 	nodeStoredByte uint64
 	syncedFiles    int
 	sampled        int // files streamed back and compared; the node lists every one
@@ -64,14 +68,15 @@ func (r *result) print(w io.Writer) {
 	var ms []metric
 	add := func(name, unit, format string, v any) { ms = append(ms, metric{name, fmt.Sprintf(format, v), unit}) }
 
-	fmt.Fprintf(w, "scale: a watched tree of %d files, %.1f GiB; a single %.1f GiB file\n", c.files, gib(c.total), gib(c.big))
+	fmt.Fprintf(w, "scale: a watched tree of %d files, %.1f GiB (median file %d B, largest %.1f MiB); a single %.1f GiB file\n",
+		c.files, gib(c.total), r.medianSize, float64(r.largestSize)/(1<<20), gib(c.big))
 	if r.treeDone {
 		sum := mbps(c.total, r.treeSha256sum)
 		fmt.Fprintf(w, "  initial backup          %8.1f s   %8.0f files/s   %7.1f MB/s   sha256sum %7.1f MB/s   ratio %.2fx\n",
 			r.initial.Seconds(), float64(c.files)/r.initial.Seconds(), mbps(c.total, r.initial), sum, r.treeSha256sum.Seconds()/r.initial.Seconds())
 		fmt.Fprintf(w, "  node holds              every file at its size; %d streamed back and compared byte for byte\n", r.sampled)
-		fmt.Fprintf(w, "  app peak RSS            %8.1f MiB (target < %d MiB: %s)\n", r.appPeakMiB, appRSSTargetMiB, verdict(r.appPeakMiB < appRSSTargetMiB))
-		fmt.Fprintf(w, "  node peak RSS           %8.1f MiB\n", r.nodePeakMiB)
+		fmt.Fprintf(w, "  app peak RSS            %8.1f MiB (target < %d MiB: %s); anonymous %.1f MiB\n", r.appPeakMiB, appRSSTargetMiB, verdict(r.appPeakMiB < appRSSTargetMiB), r.appAnonMiB)
+		fmt.Fprintf(w, "  node peak RSS           %8.1f MiB; anonymous %.1f MiB (the rest is its mapped database)\n", r.nodePeakMiB, r.nodeAnonMiB)
 		add("scale_files", "files", "%d", c.files)
 		add("scale_tree_mib", "MiB", "%d", c.total>>20)
 		add("scale_initial_s", "s", "%.1f", r.initial.Seconds())
@@ -80,6 +85,8 @@ func (r *result) print(w io.Writer) {
 		add("scale_sha256sum_mb_s", "MB/s", "%.1f", sum)
 		add("scale_app_peak_rss", "MiB", "%.0f", r.appPeakMiB)
 		add("scale_node_peak_rss", "MiB", "%.0f", r.nodePeakMiB)
+		add("scale_app_peak_rss_anon", "MiB", "%.0f", r.appAnonMiB)
+		add("scale_node_peak_rss_anon", "MiB", "%.0f", r.nodeAnonMiB)
 	}
 	if r.rescanDone {
 		fmt.Fprintf(w, "  restart: app up         %8.1f s\n", r.appStart.Seconds())

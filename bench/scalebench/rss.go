@@ -16,11 +16,12 @@ type sampler struct {
 	mu    sync.Mutex
 	first map[int]int64
 	peak  map[int]int64
+	anon  map[int]int64 // peak RssAnon: the heap and stacks, not mapped files
 	n     int
 }
 
 func sample(every time.Duration, pids ...int) *sampler {
-	s := &sampler{stopc: make(chan struct{}), first: map[int]int64{}, peak: map[int]int64{}}
+	s := &sampler{stopc: make(chan struct{}), first: map[int]int64{}, peak: map[int]int64{}, anon: map[int]int64{}}
 	s.read(pids)
 	s.wg.Go(func() {
 		t := time.NewTicker(every)
@@ -51,6 +52,9 @@ func (s *sampler) read(pids []int) {
 			s.first[pid] = kib
 		}
 		s.peak[pid] = max(s.peak[pid], kib)
+		if kib, err := scratch.ProcKiB(pid, "RssAnon"); err == nil {
+			s.anon[pid] = max(s.anon[pid], kib)
+		}
 	}
 }
 
@@ -66,6 +70,14 @@ func (s *sampler) mib(pid int) (first, peak float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return float64(s.first[pid]) / 1024, float64(s.peak[pid]) / 1024
+}
+
+// anonMiB is a process's peak RssAnon in MiB: its own memory, without the
+// pages of files it maps (the node's database), which the kernel can drop.
+func (s *sampler) anonMiB(pid int) float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return float64(s.anon[pid]) / 1024
 }
 
 // hwmMiB is the kernel's high-water mark of a process's RSS (VmHWM), which

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,19 +19,18 @@ const sampleEvery = 100 * time.Millisecond
 // treeRun writes the tree, backs it up, restarts the app and times the
 // rescan; the tree and the app's home are removed before it returns, so
 // the big file finds the disk free again.
-func treeRun(ctx context.Context, cfg config, work string, res *result) error {
+func treeRun(ctx context.Context, cfg config, work string, sizes []int64, res *result) error {
 	tree := filepath.Join(work, "tree")
 	home := filepath.Join(work, "home-tree")
 	defer os.RemoveAll(home)
 	defer os.RemoveAll(tree)
 
-	sizes, err := scratch.TreeSizes(cfg.files, cfg.total, cfg.seed)
-	if err != nil {
-		return err
-	}
-	cfg.logf("writing %d files, %.1f GiB, to %s", cfg.files, gib(cfg.total), tree)
+	sorted := slices.Sorted(slices.Values(sizes))
+	res.medianSize, res.largestSize = sorted[len(sorted)/2], sorted[len(sorted)-1]
+	cfg.logf("writing %d files, %.1f GiB (median %d B, largest %.1f MiB), to %s", cfg.files, gib(cfg.total), res.medianSize, float64(res.largestSize)/(1<<20), tree)
 	t0 := time.Now()
-	if err := scratch.WriteTree(tree, sizes, cfg.seed); err != nil {
+	err := scratch.WriteTree(tree, sizes, cfg.seed)
+	if err != nil {
 		return fmt.Errorf("writing the tree: %w", err)
 	}
 	res.treeWrite = time.Since(t0)
@@ -39,20 +39,20 @@ func treeRun(ctx context.Context, cfg config, work string, res *result) error {
 		return err
 	}
 
-	a, err := newApp(cfg.bin, home, quotaGiB(cfg))
+	a, err := newApp(cfg.bin, home, quotaGiB(stored(sizes...)))
 	if err != nil {
 		return err
 	}
 	defer a.stop()
 	if err := initialBackup(ctx, cfg, a, tree, res); err != nil {
-		return fmt.Errorf("initial backup: %w", err)
+		return fmt.Errorf("initial backup: %w%s", err, a.logTail())
 	}
 	cfg.logf("checking the node holds every file, and streaming a sample back")
 	if res.sampled, err = verifyTree(ctx, a, tree, sizes); err != nil {
 		return fmt.Errorf("after the initial backup: %w", err)
 	}
 	if err := restart(ctx, cfg, a, res); err != nil {
-		return fmt.Errorf("restart: %w", err)
+		return fmt.Errorf("restart: %w%s", err, a.logTail())
 	}
 	return a.stop()
 }
@@ -90,7 +90,7 @@ func initialBackup(ctx context.Context, cfg config, a *app, tree string, res *re
 		switch {
 		case g.FailedFiles > 0:
 			s.stop()
-			return fmt.Errorf("%d uploads failed (status %s, error %q); the app's log is in %s", g.FailedFiles, g.Status, g.Error, a.home)
+			return fmt.Errorf("%d uploads failed (status %s, error %q)", g.FailedFiles, g.Status, g.Error)
 		case g.Error != "":
 			s.stop()
 			return fmt.Errorf("the folder is in error: %s", g.Error)
@@ -116,6 +116,7 @@ func initialBackup(ctx context.Context, cfg config, a *app, tree string, res *re
 	_, nodePeak := s.mib(nodePID)
 	res.appPeakMiB = max(appPeak, hwmMiB(appPID))
 	res.nodePeakMiB = max(nodePeak, hwmMiB(nodePID))
+	res.appAnonMiB, res.nodeAnonMiB = s.anonMiB(appPID), s.anonMiB(nodePID)
 	sp, err := a.node.Space(ctx)
 	if err != nil {
 		return fmt.Errorf("the node's space: %w", err)

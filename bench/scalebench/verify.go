@@ -21,13 +21,13 @@ func verifyTree(ctx context.Context, a *app, tree string, sizes []int64) (sample
 	if err != nil {
 		return 0, fmt.Errorf("listing the node's files: %w", err)
 	}
-	type stored struct {
+	type dataset struct {
 		cid  string
 		size uint64
 	}
-	byName := make(map[string]stored, len(list.Files))
+	byName := make(map[string]dataset, len(list.Files))
 	for _, f := range list.Files {
-		byName[path.Base(f.Filename)] = stored{f.CID, f.Size}
+		byName[path.Base(f.Filename)] = dataset{f.CID, f.Size}
 	}
 	for i, size := range sizes {
 		name := path.Base(scratch.TreePath("", i))
