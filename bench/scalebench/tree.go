@@ -227,7 +227,9 @@ func restart(ctx context.Context, cfg config, a *app, res *result) error {
 		}
 		g, ok := v.folder(id)
 		if ok && g.LastScan != nil && g.LastScan.After(begin) && g.Status == "idle" {
-			res.rescan = time.Since(begin)
+			// The app stamps the scan's end (same machine, same clock):
+			// exact even when the scan ended before the node was up.
+			res.rescan = g.LastScan.Sub(begin)
 			break
 		}
 	}
