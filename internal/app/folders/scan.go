@@ -242,6 +242,17 @@ func markSeen(seen map[string]bool, idx map[string]entry, rel string) {
 // is.
 func (s *Service) consider(id, rel string, e entry, indexed bool, fi fs.FileInfo, now time.Time) {
 	size, mod := fi.Size(), fi.ModTime().UnixNano()
+	if !indexed {
+		// A scan compares with the index as it was when its walk began.
+		// During a big first backup the walk takes minutes and uploads
+		// index files meanwhile: queued again as new, such a file was
+		// counted twice (in the index and as a new file) until its
+		// duplicate job drained, so the folder showed more files than it
+		// has. One point lookup per file the snapshot did not know.
+		if cur, ok, err := getEntry(s.db, id, rel); err == nil && ok {
+			e, indexed = cur, true
+		}
+	}
 	if indexed && e.matches(size, mod) {
 		return
 	}
