@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,4 +117,57 @@ func TestSpamPeer(t *testing.T) {
 func isTimeout(err error) bool {
 	var ne interface{ Timeout() bool }
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TestStreamFlood: a peer that opens far more block-exchange streams than
+// the reference allows (maxInboundStreams) gets the excess reset, so its
+// streams cannot pile up read loops here. With libp2p's default resource
+// limits (these test hosts') its per-protocol stream limit resets them
+// first; the engine's own cap is for hosts configured more loosely.
+func TestStreamFlood(t *testing.T) {
+	a := newNode(t, Options{})
+	raw := newHost(t)
+	raw.SetStreamHandler(ProtocolID, func(s network.Stream) {})
+	connect(t, raw, a.h)
+	const opened = maxInboundStreams + 50
+	streams := make([]network.Stream, 0, opened)
+	for range opened {
+		s, err := raw.NewStream(fetchCtx(t), a.h.ID(), ProtocolID)
+		if err != nil {
+			break // libp2p's own per-peer stream limit came first
+		}
+		defer s.Reset()
+		// An empty message: the stream reaches the engine's handler.
+		if err := WriteMessage(s, &Message{}); err != nil {
+			break
+		}
+		streams = append(streams, s)
+	}
+	deadline := time.Now().Add(time.Second)
+	var wg sync.WaitGroup
+	var open atomic.Int32
+	for _, s := range streams {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.SetReadDeadline(deadline)
+			if _, err := s.Read(make([]byte, 1)); isTimeout(err) {
+				open.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	a.e.mu.Lock()
+	p := a.e.peers[raw.ID()]
+	a.e.mu.Unlock()
+	p.stmu.Lock()
+	inbound := p.inbound
+	p.stmu.Unlock()
+	t.Logf("%d streams opened, %d still open, %d held by the engine", len(streams), open.Load(), inbound)
+	if inbound > maxInboundStreams || int(open.Load()) > maxInboundStreams {
+		t.Fatalf("%d inbound streams kept (%d open), cap %d", inbound, open.Load(), maxInboundStreams)
+	}
+	if inbound == 0 {
+		t.Fatal("no stream was kept: the test did not reach the engine")
+	}
 }
