@@ -1,8 +1,14 @@
 package link
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -112,4 +118,49 @@ func FuzzParseCode(f *testing.F) {
 			t.Fatalf("round trip: %v\n%+v\n%+v", err, c, again)
 		}
 	})
+}
+
+// TestLargeAnswers: a manifest list or catalog far above the request limit
+// (a source with many folders, a server with many versions) is read whole;
+// an answer above maxAnswer is refused with the reason, not truncated into
+// "not JSON".
+func TestLargeAnswers(t *testing.T) {
+	server, err := peerlink.LoadOrCreate(filepath.Join(t.TempDir(), "server.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := peerlink.LoadOrCreate(filepath.Join(t.TempDir(), "client.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := 0
+	srv := server.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if entries < 0 { // valid JSON, one byte too long
+			w.Write([]byte(`{"manifests":[]}` + strings.Repeat(" ", maxAnswer-15)))
+			return
+		}
+		list := ManifestList{Manifests: make([]ManifestInfo, entries)}
+		for i := range list.Manifests {
+			list.Manifests[i] = ManifestInfo{FolderID: fmt.Sprintf("folder-%d", i/16), FolderName: "Documents", SequenceNumber: uint64(i)}
+		}
+		writeJSON(w, http.StatusOK, list)
+	}), nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.ServeTLS(ln, "", "")
+	t.Cleanup(func() { srv.Close() })
+
+	s := &Service{opts: Options{Identity: client}, log: slog.Default()}
+	p := Peer{Device: server.DeviceID(), Name: "source", Addrs: []string{ln.Addr().String()}}
+	entries = 64 * 16 // 64 folders
+	var out ManifestList
+	if err := s.call(context.Background(), p, http.MethodGet, "/v1/manifests", nil, &out); err != nil || len(out.Manifests) != entries {
+		t.Fatalf("a %d-entry list: %v, %d read", entries, err, len(out.Manifests))
+	}
+	entries = -1
+	if err := s.call(context.Background(), p, http.MethodGet, "/v1/manifests", nil, &out); err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("an answer above maxAnswer: %v", err)
+	}
 }
