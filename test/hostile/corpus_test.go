@@ -2,6 +2,7 @@ package hostile
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -137,6 +138,9 @@ func nodeProbes() []probe {
 		{"traversal as a CID to stream", get(v1 + "/data/..%2f..%2fx/network/stream"), 400},
 		{"not a CID to delete", "DELETE " + v1 + "/data/config.toml HTTP/1.1\r\nHost: {HOST}\r\nConnection: close\r\n\r\n", 400},
 		{"huge CID", get(v1 + "/data/z" + strings.Repeat("1", 60000)), 400},
+		{"upload: traversal filename", "POST " + v1 + "/data HTTP/1.1\r\nHost: {HOST}\r\nContent-Disposition: attachment; filename=\"../../../../escape\"\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx", 422},
+		{"upload: NUL in the filename", "POST " + v1 + "/data HTTP/1.1\r\nHost: {HOST}\r\nContent-Disposition: attachment; filename=\"a\x00b\"\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx", 0},
+		{"upload: not a MIME type", "POST " + v1 + "/data HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: ../../x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx", 422},
 		{"not a peer ID", get(v1 + "/connect/..%2f.."), 400},
 		{"not a multiaddr", get(v1 + "/connect/16Uiu2HAmUyn7ZLu5ymRv6kuTTmR6BbRP2ZYB8dd6Ss86eRjbvzPm?addrs=/ip4/999.1.1.1/tcp/x"), 400},
 		// archivist-node answers an unknown level with 500 and clients
@@ -216,6 +220,12 @@ func TestHostileRequests(t *testing.T) {
 	tg.alive()
 	if err := tg.healthy(); err != nil {
 		t.Fatalf("unhealthy after the corpus: %v\n%s", err, tail(tg.log.String()))
+	}
+	// Every upload in the corpus was refused: the node holds nothing.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if list, err := tg.do(ctx, "GET", "http://"+tg.node+"/api/archivist/v1/data"); err != nil || string(list) != `{"content":[]}` {
+		t.Errorf("the node holds data after the corpus: %s %v", list, err)
 	}
 	if after, _ := os.ReadFile(cfgFile); !bytes.Equal(after, cfgBefore) {
 		t.Errorf("config.toml changed:\n%s\n→\n%s", cfgBefore, after)
