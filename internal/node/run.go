@@ -21,7 +21,9 @@ func (n *Node) Serve(ctx context.Context, h http.Handler, ready func(addr net.Ad
 		}
 		return fmt.Errorf("REST API: listening on %s: %w", n.cfg.APIAddress(), err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	// No ReadTimeout: uploads stream for as long as they take. Headers
+	// arrive at once from any real client.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	maintCtx, stopMaint := context.WithCancel(ctx)
 	maintDone := make(chan struct{})
 	go func() {

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,33 @@ func TestConfigReadSaveAndRefuseInvalid(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("unknown field: %d", resp.StatusCode)
+	}
+}
+
+// TestJSONBodyRefusals: an oversized body is 413, a second JSON value
+// after the first is refused instead of half-applied, and neither changes
+// the config.
+func TestJSONBodyRefusals(t *testing.T) {
+	s, ts := newTestServer(t)
+	before := s.opts.Config.Get()
+	for _, c := range []struct {
+		name, body string
+		status     int
+	}{
+		{"oversized", `{"theme":"` + strings.Repeat("x", maxJSONBody) + `"}`, http.StatusRequestEntityTooLarge},
+		{"trailing value", `{"theme":"dark"} {"theme":"light"}`, http.StatusBadRequest},
+		{"trailing garbage", `{"theme":"dark"} x`, http.StatusBadRequest},
+	} {
+		resp, err := http.DefaultClient.Do(authed("PUT", ts.URL+"/api/config", c.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d, want %d", c.name, resp.StatusCode, c.status)
+		}
+	}
+	if after := s.opts.Config.Get(); !reflect.DeepEqual(after, before) {
+		t.Errorf("config changed: %+v", after)
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -140,7 +141,20 @@ const maxJSONBody = 1 << 20
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if err == nil {
+		// A second value after the first is not one request: refuse it
+		// rather than act on half of what the client sent.
+		if _, tok := dec.Token(); tok != io.EOF {
+			err = errors.New("unexpected data after the JSON value")
+		}
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %d bytes", tooLarge.Limit))
+		return false
+	case err != nil:
 		writeError(w, http.StatusBadRequest, "invalid request body: "+err.Error())
 		return false
 	}

@@ -437,6 +437,9 @@ func (s *Service) fail(m *Manifest, err error) error {
 func (s *Service) reject(p link.Peer, m *Manifest, why error) error {
 	s.mu.Lock()
 	m.Status, m.Error, m.NextRetry = StatusRejected, why.Error(), time.Time{}
+	// The counts came from the source's list, unchecked: a refused
+	// manifest has none to show.
+	m.TotalFiles, m.TotalBytes = 0, 0
 	c := *m
 	s.mu.Unlock()
 	s.log.Warn("rejected a manifest", "source", c.SourceName, "folder", c.FolderID, "sequence", c.Sequence, "reason", why)

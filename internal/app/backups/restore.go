@@ -157,6 +157,8 @@ func (s *Service) StartRestore(ctx, reqCtx context.Context, req RestoreRequest) 
 	if n := len(s.restores.jobs); n > maxRestoresKept {
 		s.restores.jobs = s.restores.jobs[n-maxRestoresKept:]
 	}
+	// Copied now: once the restore runs, job changes under the lock only.
+	started := cloneRestore(job)
 	s.restores.mu.Unlock()
 
 	s.wg.Add(1)
@@ -182,7 +184,7 @@ func (s *Service) StartRestore(ctx, reqCtx context.Context, req RestoreRequest) 
 		})
 		s.log.Info("restore finished", "source", job.SourceName, "folder", job.FolderName, "version", job.Sequence, "dest", req.Dest, "err", err)
 	}()
-	return cloneRestore(job), nil
+	return started, nil
 }
 
 func (s *Service) restoreUpdate(j *Restore, change func(*Restore)) {

@@ -1,7 +1,9 @@
 package backups
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
@@ -15,9 +17,12 @@ import (
 // folder: a million files is about 250 MB of JSON.
 const (
 	maxManifestBytes = 512 << 20
-	maxManifestFiles = 2_000_000
 	maxPathBytes     = 4096
 )
+
+// maxManifestFiles bounds each of a manifest's lists. A variable so that
+// tests can show the bound holds without building millions of entries.
+var maxManifestFiles = 2_000_000
 
 // expect is what the source's list said of a manifest, and who the source
 // is: the manifest itself must agree.
@@ -31,10 +36,15 @@ type expect struct {
 // the manifest is refused for good: it is not what was announced, or it
 // names files that would land outside the folder on restore.
 func parseManifest(data []byte, want expect) (*folders.Manifest, error) {
-	var m folders.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	var bm boundedManifest
+	if err := json.Unmarshal(data, &bm); err != nil {
+		if errors.Is(err, errTooManyEntries) {
+			return nil, fmt.Errorf("the manifest lists more than the %d files or deletions this server accepts", maxManifestFiles)
+		}
 		return nil, fmt.Errorf("the manifest is not valid JSON: %v", err)
 	}
+	m := bm.Manifest
+	m.Files, m.DeletedFiles = bm.Files, bm.DeletedFiles
 	if m.Version != folders.ManifestVersion {
 		return nil, fmt.Errorf("unsupported manifest version %q (this app reads %q)", m.Version, folders.ManifestVersion)
 	}
@@ -78,6 +88,45 @@ func parseManifest(data []byte, want expect) (*folders.Manifest, error) {
 		}
 	}
 	return &m, nil
+}
+
+// boundedManifest decodes a manifest with its lists capped as they are
+// decoded: tiny entries ("{}," is 3 bytes) would otherwise let a manifest
+// within maxManifestBytes expand to gigabytes of structs before the count
+// could be checked. Its lists shadow the embedded ones for encoding/json.
+type boundedManifest struct {
+	folders.Manifest
+	Files        boundedList[folders.ManifestFile] `json:"files"`
+	DeletedFiles boundedList[folders.ManifestTomb] `json:"deleted_files"`
+}
+
+var errTooManyEntries = errors.New("too many entries")
+
+// boundedList is a JSON list of at most maxManifestFiles entries.
+type boundedList[T any] []T
+
+func (l *boundedList[T]) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*l = nil
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+		return fmt.Errorf("expected a list, got %.20q", b)
+	}
+	var out []T
+	for dec.More() {
+		if len(out) >= maxManifestFiles {
+			return errTooManyEntries
+		}
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		out = append(out, v)
+	}
+	*l = out
+	return nil
 }
 
 // checkPath accepts a relative, clean, '/'-separated path that stays

@@ -2,8 +2,10 @@ package backups
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +147,40 @@ func TestRestoreFileStaysInside(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Fatalf("written outside: %v", entries)
+	}
+}
+
+// TestParseManifestHugeCounts: a manifest listing more files or deletions
+// than the server accepts is refused with the reason, and refusing it
+// costs memory for the accepted maximum, not for what the source sent:
+// here 5 million 3-byte entries against a limit of 1000.
+func TestParseManifestHugeCounts(t *testing.T) {
+	defer func(n int) { maxManifestFiles = n }(maxManifestFiles)
+	maxManifestFiles = 1000
+	want := expect{FolderID: "f1", Sequence: 3, NodePeerID: testNode}
+	head := `{"version":"1.0","folder_id":"f1","source_peer_id":"` + testNode + `","sequence_number":3,`
+	entries := strings.Repeat(`{},`, 5_000_000) + `{}`
+	for _, list := range []string{"files", "deleted_files"} {
+		data := []byte(head + `"` + list + `":[` + entries + `]}`)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := parseManifest(data, want)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "more than the 1000 files") {
+			t.Fatalf("%s: %v", list, err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+			t.Errorf("%s: refusing %d MiB of entries allocated %d MiB", list, len(data)>>20, n>>20)
+		}
+	}
+	// At the limit it is a manifest like any other.
+	var files []string
+	for i := range maxManifestFiles {
+		files = append(files, fmt.Sprintf(`{"path":"f%d","size_bytes":0}`, i))
+	}
+	m, err := parseManifest([]byte(head+`"files":[`+strings.Join(files, ",")+`]}`), want)
+	if err != nil || len(m.Files) != maxManifestFiles {
+		t.Fatalf("a manifest at the limit: %v", err)
 	}
 }

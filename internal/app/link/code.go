@@ -4,10 +4,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/archivist-desktop/archivist/internal/app/devices"
 	"github.com/archivist-desktop/archivist/internal/app/peerlink"
+	"github.com/archivist-desktop/archivist/internal/node/identity"
 )
 
 // CodePrefix starts a device code.
@@ -61,10 +66,38 @@ func ParseCode(s string) (Code, error) {
 	if c.Device.IsZero() || c.SPR == "" || c.NodePeerID == "" {
 		return Code{}, fmt.Errorf("the device code is incomplete: copy it again from the other device's Devices page")
 	}
-	if len(c.Addrs) > 16 {
-		c.Addrs = c.Addrs[:16]
+	// The node named is the one whose signed record the code carries, so
+	// a code cannot pair this device's link with one node and its node
+	// with another (the backup server checks manifests' source against
+	// NodePeerID).
+	rec, err := identity.DecodeSPR(c.SPR)
+	if err != nil {
+		return Code{}, fmt.Errorf("the device code is damaged (copy it again, whole): its node record: %v", err)
 	}
+	node, err := peer.Decode(c.NodePeerID)
+	if err != nil || node != rec.PeerID {
+		return Code{}, fmt.Errorf("the device code is damaged: it names node %.60q but carries the record of %s", c.NodePeerID, rec.PeerID)
+	}
+	c.NodePeerID = node.String()
+	var addrs []string
+	for _, a := range c.Addrs {
+		if len(addrs) < 16 && validHostPort(a) {
+			addrs = append(addrs, a)
+		}
+	}
+	c.Addrs = addrs
 	return c, nil
+}
+
+// validHostPort accepts host:port with a host and a port 1–65535, the form
+// of a link server's address; anything else in a code is dropped, not dialed.
+func validHostPort(a string) bool {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil || host == "" || len(a) > 300 || strings.ContainsAny(host, "/?#@ \x00") {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n > 0 && n <= 65535
 }
 
 // invalidError is input refused; it counts as devices.ErrInvalid, so the

@@ -211,8 +211,15 @@ func (s *Service) call(ctx context.Context, p Peer, method, path string, in, out
 			errs = append(errs, err.Error())
 			continue
 		}
-		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+		data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer+1))
 		resp.Body.Close()
+		if err != nil {
+			errs = append(errs, err.Error())
+			continue
+		}
+		if len(data) > maxAnswer {
+			return fmt.Errorf("%s sent an answer larger than %d MiB", p.Name, maxAnswer>>20)
+		}
 		if resp.StatusCode/100 != 2 {
 			var e apiError
 			if json.Unmarshal(data, &e) == nil && e.Message != "" {

@@ -14,6 +14,12 @@ import (
 // maxBody bounds a request body on the link.
 const maxBody = 64 << 10
 
+// maxAnswer bounds an answer read from a paired device. Answers are lists
+// that grow with the folders and versions kept (16 manifests per folder,
+// up to ~50 versions per folder in a catalog, ~250 bytes each), so they
+// get far more room than requests.
+const maxAnswer = 32 << 20
+
 // handler routes the link API. Every request has a TLS client certificate
 // (peerlink refuses others); which device it is decides what it may do.
 func (s *Service) handler() http.Handler {

@@ -37,12 +37,19 @@ func (id *Identity) NewServer(h http.Handler, log *slog.Logger) *http.Server {
 		TLSConfig:         id.ServerConfig(),
 		Protocols:         &protos,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		// Requests are small JSON; any device with a certificate reaches
+		// the pairing handler, so a body trickled forever must not hold a
+		// connection forever.
+		ReadTimeout:    ReadTimeout,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	return srv
 }
+
+// ReadTimeout bounds reading one request, body included.
+const ReadTimeout = 20 * time.Second
 
 type ctxKey struct{}
 

@@ -38,6 +38,9 @@ func call(t *testing.T, method, url string, body io.Reader, hdr map[string]strin
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
+	if h, ok := hdr["Host"]; ok { // net/http sends req.Host, not the header
+		req.Host = h
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	stdnet "net"
 	"net/http"
 	"strings"
 
@@ -47,6 +48,7 @@ type Server struct {
 	net        Network
 	info       Info
 	corsOrigin string
+	loopback   bool // bound to a loopback address: see guard.go
 	log        *slog.Logger
 	mux        *http.ServeMux
 }
@@ -54,6 +56,10 @@ type Server struct {
 // New builds the API of n.
 func New(n *node.Node, net Network, info Info, corsOrigin string, log *slog.Logger) *Server {
 	s := &Server{node: n, net: net, info: info, corsOrigin: corsOrigin, log: log, mux: http.NewServeMux()}
+	if n != nil {
+		ip := stdnet.ParseIP(n.Config().APIBindAddr)
+		s.loopback = ip != nil && ip.IsLoopback()
+	}
 	p := nodeclient.BasePath
 	s.mux.HandleFunc("POST "+p+"/data", s.upload)
 	s.mux.HandleFunc("GET "+p+"/data", s.list)
@@ -98,6 +104,11 @@ var marketplaceRoutes = []string{
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if why := s.refusal(r); why != "" {
+		s.log.Debug("api request refused", "method", r.Method, "path", r.URL.Path, "remote", r.RemoteAddr, "reason", why)
+		s.textError(w, r, http.StatusForbidden, why)
+		return
+	}
 	if s.corsOrigin != "" {
 		w.Header().Set("Access-Control-Allow-Origin", s.corsOrigin)
 		w.Header().Set("Access-Control-Allow-Methods", r.Method+", OPTIONS")
