@@ -95,7 +95,11 @@ func build(rs []row, ms map[string]metric, withST bool) []cells {
 		case ratioGE:
 			c.target = fmt.Sprintf(">= %.2fx", r.target)
 		case atMost:
-			c.target = "<= " + format(r.target, v.unit)
+			unit := v.unit
+			if !ok {
+				unit = unitOf(r.value[0])
+			}
+			c.target = "<= " + format(r.target, unit)
 		}
 		if hasBase {
 			c.baseline = format(b.value, b.unit) + " sha256sum"
@@ -132,6 +136,20 @@ func build(rs []row, ms map[string]metric, withST bool) []cells {
 		out = append(out, c)
 	}
 	return out
+}
+
+// unitOf guesses a metric's unit from its name's suffix, for the target of
+// a row nothing was measured for.
+func unitOf(name string) string {
+	// Longest suffix first: "_mib_s" before "_s".
+	for _, u := range []struct{ suffix, unit string }{
+		{"_mib_s", "MiB/s"}, {"_mb_s", "MB/s"}, {"_mib", "MiB"}, {"_pct", "%"}, {"_s", "s"},
+	} {
+		if strings.HasSuffix(name, u.suffix) {
+			return u.unit
+		}
+	}
+	return ""
 }
 
 func passed(ok bool) string {

@@ -47,6 +47,12 @@ func TestBuildJudgesAgainstTargets(t *testing.T) {
 			t.Errorf("row %s: got %+v, want %+v", c.figure, c, w)
 		}
 	}
+	if got[3].target != "<= 2" {
+		t.Errorf("target of an unmeasured row without a unit suffix: %q", got[3].target)
+	}
+	if unitOf("scale_app_peak_rss_mib") != "MiB" || unitOf("node_upload_mib_s") != "MiB/s" || unitOf("cold_start_s") != "s" {
+		t.Error("unitOf")
+	}
 	if u := unused(rs, ms); len(u) != 1 || u[0] != "stray 1.000 s" {
 		t.Errorf("unused = %v", u)
 	}
