@@ -287,7 +287,7 @@ LOAD_START=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
 FSTYPE=$(stat -f -c %T "$WORK" 2>/dev/null || echo unknown)
 HEADER=(
-	"archivist node benchmarks — $(date -u +%Y-%m-%dT%H:%M:%SZ), rev $REV"
+	"archivist benchmarks — $(date -u +%Y-%m-%dT%H:%M:%SZ), rev $REV"
 	"machine: ${CPU:-unknown cpu}, $(nproc 2>/dev/null || echo '?') cores, load $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null), scratch $WORK ($FSTYPE)"
 	"sizes: throughput file ${SIZE_MB} MiB, memory file ${MEM_MB} MiB; ${RUNS} runs per timed figure (median)"
 )

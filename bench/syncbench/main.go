@@ -89,8 +89,10 @@ func run(bin, dir string, small, smallKiB, bigMiB, samples int) error {
 		mb := float64(c.bytes) / 1e6
 		fmt.Printf("%-45s %8.1f files/s %8.1f MB/s   sha256sum %8.1f MB/s   ratio %.2fx\n",
 			c.name, float64(c.files)/took.Seconds(), mb/took.Seconds(), mb/base.Seconds(), base.Seconds()/took.Seconds())
-		scratch.Metric(c.key+"_files_per_s", float64(c.files)/took.Seconds(), "files/s")
-		scratch.Metric(c.key+"_sha256sum_files_per_s", float64(c.files)/base.Seconds(), "files/s")
+		if c.files > 1 { // files/s of one file says nothing
+			scratch.Metric(c.key+"_files_per_s", float64(c.files)/took.Seconds(), "files/s")
+			scratch.Metric(c.key+"_sha256sum_files_per_s", float64(c.files)/base.Seconds(), "files/s")
+		}
 		scratch.Metric(c.key+"_mb_s", mb/took.Seconds(), "MB/s")
 		scratch.Metric(c.key+"_sha256sum_mb_s", mb/base.Seconds(), "MB/s")
 	}
