@@ -138,8 +138,9 @@ clean-dist:
 	rm -rf dist
 # --- end of packages --------------------------------------------------------
 
-## bench: benchmarks, reported as ratios against baselines measured in the same run
-bench:
+## bench: benchmarks, one table of figures against baselines measured in the same run
+## (knobs: BENCH_SIZE_MB, BENCH_SCALE=small|full|off, BENCH_SYNCTHING=on|off; see bench/run.sh)
+bench: web/dist/index.html
 	bench/run.sh
 
 # --- scale (make bench-scale) ----------------------------------------------

@@ -9,7 +9,9 @@
 //     the backup server holding every file, as MB/s, next to sha256sum
 //     reading the same files.
 //
-// It prints one line per figure and exits non-zero only when it could not
+// It also reports the peak resident memory of both apps and both nodes.
+// It prints one line per figure for people, each figure again as a METRIC
+// line for bench/run.sh's table, and exits non-zero only when it could not
 // measure. bench/run.sh runs it.
 package main
 
@@ -17,17 +19,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
-	"syscall"
 	"time"
 
 	"github.com/archivist-desktop/archivist/bench/internal/scratch"
-	"github.com/archivist-desktop/archivist/internal/app/paths"
-	"github.com/archivist-desktop/archivist/internal/cli"
 )
 
 func main() {
@@ -59,12 +56,12 @@ func run(bin, dir string, sizeMiB, files, samples int) error {
 	if err != nil {
 		return err
 	}
-	defer source.stop()
+	defer source.Stop()
 	server, err := startApp(bin, work, "server", true)
 	if err != nil {
 		return err
 	}
-	defer server.stop()
+	defer server.Stop()
 	if err := pair(ctx, source, server); err != nil {
 		return err
 	}
@@ -75,6 +72,8 @@ func run(bin, dir string, sizeMiB, files, samples int) error {
 	}
 	fmt.Printf("%-45s median %v   p95 %v   (%d files, target median < 2s)\n", "file written on A → stored on B",
 		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*95/100].Round(time.Millisecond), len(lat))
+	scratch.Metric("backup_latency_p50_s", lat[len(lat)/2].Seconds(), "s")
+	scratch.Metric("backup_latency_p95_s", lat[len(lat)*95/100].Seconds(), "s")
 
 	big := filepath.Join(work, "big")
 	if err := scratch.WriteFiles(big, files, (sizeMiB<<20)/files); err != nil {
@@ -91,86 +90,69 @@ func run(bin, dir string, sizeMiB, files, samples int) error {
 	mb := float64(int64(sizeMiB)<<20) / 1e6
 	fmt.Printf("%-45s %8.1f MB/s   sha256sum %8.1f MB/s   ratio %.2fx\n",
 		fmt.Sprintf("backup A→B of a %d MiB folder (%d files)", sizeMiB, files), mb/took.Seconds(), mb/base.Seconds(), base.Seconds()/took.Seconds())
+	scratch.Metric("backup_mb_s", mb/took.Seconds(), "MB/s")
+	scratch.Metric("backup_sha256sum_mb_s", mb/base.Seconds(), "MB/s")
+	return peaks(ctx, source, server)
+}
+
+// peaks prints the high-water mark of resident memory of each side's app
+// and node over the whole run (latency and the folder backup), which the
+// kernel keeps exactly; a sampler could miss a short peak.
+func peaks(ctx context.Context, source, server *app) error {
+	for _, side := range []struct {
+		name string
+		a    *app
+	}{{"source", source}, {"server", server}} {
+		st, err := side.a.C.NodeStatus(ctx)
+		if err != nil {
+			return fmt.Errorf("%s node status: %w", side.name, err)
+		}
+		appMiB, err := scratch.PeakRSSMiB(side.a.Cmd.Process.Pid)
+		if err != nil {
+			return err
+		}
+		nodeMiB, err := scratch.PeakRSSMiB(st.PID)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-45s app %.1f MiB   node %.1f MiB\n", "peak RSS, "+side.name, appMiB, nodeMiB)
+		scratch.Metric("backup_"+side.name+"_app_peak_rss_mib", appMiB, "MiB")
+		scratch.Metric("backup_"+side.name+"_node_peak_rss_mib", nodeMiB, "MiB")
+	}
 	return nil
 }
 
 // app is one `archivist serve` with its own home.
-type app struct {
-	cmd  *exec.Cmd
-	home string
-	c    *cli.Client
-}
+type app = scratch.App
 
 func startApp(bin, work, name string, backupServer bool) (*app, error) {
 	home := filepath.Join(work, name)
-	if err := os.MkdirAll(home, 0o755); err != nil {
+	if err := scratch.WriteAppConfig(home, backupServer); err != nil {
 		return nil, err
 	}
-	ports := make([]int, 5)
-	for i := range ports {
-		p, err := scratch.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		ports[i] = p
-	}
-	cfg := fmt.Sprintf("[node]\napi_port = %d\ndiscovery_port = %d\nlisten_port = %d\nlog_level = \"WARN\"\n\n[manifest_server]\nport = %d\n\n[backup_server]\nenabled = %v\ntrigger_port = %d\n",
-		ports[0], ports[1], ports[2], ports[3], backupServer, ports[4])
-	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(cfg), 0o600); err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "serve", "--home", home, "--gui-address", "127.0.0.1:0", "--link-address", "127.0.0.1")
-	cmd.Env = append(os.Environ(), "ARCHIVIST_NAT=none", "ARCHIVIST_MDNS=false")
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	a := &app{cmd: cmd, home: home}
-	layout, err := paths.ForHome(home)
-	if err != nil {
-		return nil, err
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if c, err := cli.Connect(layout); err == nil {
-			if st, err := c.NodeStatus(context.Background()); err == nil && st.State == "running" {
-				a.c = c
-				return a, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			a.stop()
-			return nil, fmt.Errorf("%s: the app and its node did not come up in 60 s", name)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func (a *app) stop() {
-	a.cmd.Process.Signal(syscall.SIGTERM)
-	a.cmd.Wait()
+	return scratch.StartApp(bin, home)
 }
 
 // pair pastes the server's code on the source and approves it on the
 // server, as a user does.
 func pair(ctx context.Context, source, server *app) error {
-	code, err := server.c.DeviceCode(ctx)
+	code, err := server.C.DeviceCode(ctx)
 	if err != nil {
 		return err
 	}
-	own, err := source.c.DeviceCode(ctx)
+	own, err := source.C.DeviceCode(ctx)
 	if err != nil {
 		return err
 	}
-	if _, err := source.c.AddDevice(ctx, code.Code, "server"); err != nil {
+	if _, err := source.C.AddDevice(ctx, code.Code, "server"); err != nil {
 		return fmt.Errorf("pairing: %w", err)
 	}
-	return server.c.ApproveDevice(ctx, own.DeviceID)
+	return server.C.ApproveDevice(ctx, own.DeviceID)
 }
 
 // stored is the server's newest version of a folder: its file count.
 func stored(ctx context.Context, server *app, folder string) (files int, err error) {
-	st, err := server.c.BackupServer(ctx)
+	st, err := server.C.BackupServer(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -191,7 +173,7 @@ func latency(ctx context.Context, work string, source, server *app, n int) ([]ti
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if _, err := source.c.AddFolder(ctx, dir); err != nil {
+	if _, err := source.C.AddFolder(ctx, dir); err != nil {
 		return nil, err
 	}
 	var out []time.Duration
@@ -224,7 +206,7 @@ func latency(ctx context.Context, work string, source, server *app, n int) ([]ti
 // server holds all of its files.
 func backup(ctx context.Context, source, server *app, dir string, files int) (time.Duration, error) {
 	start := time.Now()
-	if _, err := source.c.AddFolder(ctx, dir); err != nil {
+	if _, err := source.C.AddFolder(ctx, dir); err != nil {
 		return 0, err
 	}
 	for {

@@ -6,7 +6,8 @@
 //   - the time from a file's close to its manifest being published
 //     (median and 95th percentile, default settings).
 //
-// It prints one line per figure and exits non-zero only when it could not
+// It prints one line per figure for people, each figure again as a METRIC
+// line for bench/run.sh's table, and exits non-zero only when it could not
 // measure. bench/run.sh runs it; the rescan of unchanged files is a Go
 // benchmark of internal/app/folders (BenchmarkRescan).
 package main
@@ -69,12 +70,13 @@ func run(bin, dir string, small, smallKiB, bigMiB, samples int) error {
 
 	for _, c := range []struct {
 		name  string
+		key   string // the METRIC names' prefix
 		dir   string
 		files int
 		bytes int64
 	}{
-		{fmt.Sprintf("initial backup, %d files of %d KiB", small, smallKiB), smallDir, small, int64(small) * int64(smallKiB) << 10},
-		{fmt.Sprintf("initial backup, one %d MiB file", bigMiB), bigDir, 1, int64(bigMiB) << 20},
+		{fmt.Sprintf("initial backup, %d files of %d KiB", small, smallKiB), "sync_small", smallDir, small, int64(small) * int64(smallKiB) << 10},
+		{fmt.Sprintf("initial backup, one %d MiB file", bigMiB), "sync_big", bigDir, 1, int64(bigMiB) << 20},
 	} {
 		base, err := scratch.Sha256sum(c.dir)
 		if err != nil {
@@ -87,6 +89,12 @@ func run(bin, dir string, small, smallKiB, bigMiB, samples int) error {
 		mb := float64(c.bytes) / 1e6
 		fmt.Printf("%-45s %8.1f files/s %8.1f MB/s   sha256sum %8.1f MB/s   ratio %.2fx\n",
 			c.name, float64(c.files)/took.Seconds(), mb/took.Seconds(), mb/base.Seconds(), base.Seconds()/took.Seconds())
+		if c.files > 1 { // files/s of one file says nothing
+			scratch.Metric(c.key+"_files_per_s", float64(c.files)/took.Seconds(), "files/s")
+			scratch.Metric(c.key+"_sha256sum_files_per_s", float64(c.files)/base.Seconds(), "files/s")
+		}
+		scratch.Metric(c.key+"_mb_s", mb/took.Seconds(), "MB/s")
+		scratch.Metric(c.key+"_sha256sum_mb_s", mb/base.Seconds(), "MB/s")
 	}
 
 	lat, err := latency(bin, work, samples)
@@ -95,6 +103,8 @@ func run(bin, dir string, small, smallKiB, bigMiB, samples int) error {
 	}
 	fmt.Printf("%-45s median %v   p95 %v   (%d files)\n", "file closed → manifest published", lat[len(lat)/2].Round(time.Millisecond),
 		lat[len(lat)*95/100].Round(time.Millisecond), len(lat))
+	scratch.Metric("sync_manifest_p50_s", lat[len(lat)/2].Seconds(), "s")
+	scratch.Metric("sync_manifest_p95_s", lat[len(lat)*95/100].Seconds(), "s")
 	return nil
 }
 

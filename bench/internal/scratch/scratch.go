@@ -1,5 +1,7 @@
 // Package scratch is what the benchmark commands share: test data written
-// to disk, the sha256sum baseline over it, and free loopback ports.
+// to disk, the sha256sum baseline over it, free loopback ports, the CPU time
+// and memory of a process read from /proc, and the METRIC line every
+// benchmark prints its figures in.
 package scratch
 
 import (
