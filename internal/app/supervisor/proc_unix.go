@@ -12,9 +12,11 @@ var errAddrInUse error = syscall.EADDRINUSE
 
 // setProcAttrs puts the node in its own process group: a stop reaches
 // anything the node started, and the terminal's Ctrl-C, meant for the app,
-// does not hit the node before the app stops it in order.
+// does not hit the node before the app stops it in order. Where the system
+// allows, the node is also told to stop when the app dies.
 func setProcAttrs(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	parentDeathSignal(cmd.SysProcAttr)
 }
 
 func terminate(c *child) error { return signalChild(c, syscall.SIGTERM) }
