@@ -67,22 +67,34 @@ function DeviceCode({ peerId }: { peerId: string }) {
       {code.code && (
         <div className="share-row">
           <span className="share-label">Device code (pairs two Archivist apps)</span>
-          <div className="share-value">
-            <code className="share-code device-code" tabIndex={0}>
-              {code.code}
-            </code>
-            <CopyButton text={code.code} what="device code" />
-          </div>
+          <DeviceCodeValue code={code.code} />
         </div>
       )}
-      {code.qrPng && (
-        <figure className="device-qr">
-          {/* Our own backend's PNG (checked to be base64 in api/devices), not peer data. */}
-          <img src={`data:image/png;base64,${code.qrPng}`} alt="QR code of this device's SPR" />
-          <figcaption>QR code of the SPR</figcaption>
-        </figure>
-      )}
+      {code.qrPng && <SprQrCode png={code.qrPng} />}
     </>
+  );
+}
+
+/** The device code with Copy; focusable, since a long code scrolls. */
+export function DeviceCodeValue({ code }: { code: string }) {
+  return (
+    <div className="share-value">
+      <code className="share-code device-code" tabIndex={0}>
+        {code}
+      </code>
+      <CopyButton text={code} what="device code" />
+    </div>
+  );
+}
+
+/** The QR code of this device's SPR, a PNG the backend made. */
+export function SprQrCode({ png }: { png: string }) {
+  return (
+    <figure className="device-qr">
+      {/* Our own backend's PNG (checked to be base64 in api/devices), not peer data. */}
+      <img src={`data:image/png;base64,${png}`} alt="QR code of this device's SPR" />
+      <figcaption>QR code of the SPR</figcaption>
+    </figure>
   );
 }
 

@@ -1,9 +1,8 @@
 import { useEffect, useId, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { getShareCode, isNodeNotRunning, type ShareCode } from '../../api/devices';
-import { CopyButton } from '../../components/CopyButton';
 import { errorText } from '../../lib/errorText';
-import { ShareDetails } from '../dashboard/ShareCard';
+import { DeviceCodeValue, ShareDetails, SprQrCode } from '../dashboard/ShareCard';
 import '../../styles/dashboard.css';
 import '../../styles/devices.css';
 import './link.css';
@@ -88,12 +87,7 @@ function CodeDetails({ code }: { code: ShareCode }) {
       {code.code ? (
         <div className="share-row device-code-row">
           <span className="share-label">Device code (share this)</span>
-          <div className="share-value">
-            <code className="share-code device-code" tabIndex={0}>
-              {code.code}
-            </code>
-            <CopyButton text={code.code} what="device code" />
-          </div>
+          <DeviceCodeValue code={code.code} />
           <p className="share-hint device-code-hint">
             Paste this code on your other device (Devices → Add Device). It pairs the two devices for backups.
           </p>
@@ -116,13 +110,7 @@ function CodeDetails({ code }: { code: ShareCode }) {
           An archivist-node (or an older app) takes one of these: the connect address or the SPR. They pair the nodes
           only.
         </p>
-        {code.qrPng && (
-          <figure className="device-qr">
-            {/* Our own backend's PNG (checked to be base64 in api/devices), not peer data. */}
-            <img src={`data:image/png;base64,${code.qrPng}`} alt="QR code of this device's SPR" />
-            <figcaption>QR code of the SPR</figcaption>
-          </figure>
-        )}
+        {code.qrPng && <SprQrCode png={code.qrPng} />}
         <div className="this-device-details">
           <ShareDetails
             peerId={code.peerId}
