@@ -278,7 +278,7 @@ func TestQuotaRefusesWithoutLeavingData(t *testing.T) {
 	}
 	expect(t, "space unchanged", call(t, "GET", n.URL+"/space", nil, nil), 200,
 		`{"totalBlocks":0,"quotaMaxBytes":262144,"quotaUsedBytes":0,"quotaReservedBytes":0}`)
-	if files := blockFiles(t, n.DataDir); len(files) != 0 {
+	if files, _ := blockFiles(t, n.DataDir); len(files) != 0 {
 		t.Fatalf("refused upload left block files: %v", files)
 	}
 	// Something that fits still works.
@@ -310,17 +310,22 @@ func TestBlocksExpireAfterTheirTTL(t *testing.T) {
 	}
 }
 
-// blockFiles lists the files in the repo's block directory.
-func blockFiles(t *testing.T, dataDir string) []string {
+// blockFiles lists the files that hold blocks: the repo's packs (and any
+// block files of the old layout), with their total size.
+func blockFiles(t *testing.T, dataDir string) (files []string, bytes int64) {
 	t.Helper()
-	var out []string
-	filepath.WalkDir(filepath.Join(dataDir, "repo", "blocks"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			out = append(out, p)
-		}
-		return nil
-	})
-	return out
+	for _, dir := range []string{"packs", "blocks"} {
+		filepath.WalkDir(filepath.Join(dataDir, "repo", dir), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, p)
+				if fi, err := d.Info(); err == nil {
+					bytes += fi.Size()
+				}
+			}
+			return nil
+		})
+	}
+	return files, bytes
 }
 
 func TestDeletingOneOfTwoNamesForTheSameBytesKeepsTheOther(t *testing.T) {

@@ -85,7 +85,7 @@ const (
 	maxQueuedControl  = 1 << 14 // queued want and presence entries per peer
 	maxControlBatch   = 4096    // entries per control message
 	maxServing        = 64      // peers being sent blocks at once
-	storeWorkers      = 16      // concurrent PutVerified calls
+	storeWorkers      = 64      // concurrent PutVerified calls; also the most blocks one RepoStore group commit gets, so it sets how many syncs a download costs (16: 8.8 s of receiver CPU per GiB, 64: 6.5 s)
 	haveRetry         = 5 * time.Second
 	discoveryDelay    = 2 * time.Second
 	discoveryInterval = 30 * time.Second

@@ -9,14 +9,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// writeAhead is how many block files one batch writes at once. File
-// creation is latency-bound on many disks (and on VMs), so overlapping a few
-// is much faster than one at a time, and the bound gives backpressure when
-// the disk is slower than the network.
+// writeAhead is how many block writes one batch has in flight. Each has its
+// place in the pack assigned when it is queued, so they run in parallel and
+// overlap with the hashing of the next blocks; the bound gives backpressure
+// when the disk is slower than the network.
 const writeAhead = 8
 
-// Batch collects one upload. Block files are written as they come; nothing
-// is visible to readers or counted as used until Commit. A Batch is safe for
+// Batch collects one upload. Blocks are appended to the active pack as they
+// come (pack.go); nothing is visible to readers or counted as used until
+// Commit. A Batch is safe for
 // concurrent use; a put after Commit or Abort fails with ErrBatchDone.
 //
 // What a batch remembers until Commit is kept compact, since an upload of
@@ -29,9 +30,15 @@ type Batch struct {
 
 	writers  sync.WaitGroup
 	slots    chan struct{} // writeAhead tokens
-	syncer   syncer        // begun before the first file is written
 	writeMu  sync.Mutex
 	writeErr error // first failed background write
+
+	// wrote are the packs this batch wrote into, each pinned once until
+	// the batch ends, with the end of its last entry there; foundIn the
+	// packs of blocks it found stored, pinned too. Changed under b.mu and
+	// r.mu.
+	wrote   []packEnd
+	foundIn []uint64
 
 	mu   sync.Mutex
 	done bool
@@ -138,39 +145,83 @@ func (b *Batch) putLocked(c cid.Cid, data []byte) error {
 	if err := b.failed(); err != nil {
 		return err
 	}
-	if b.blocks.find(c.KeyString()) >= 0 {
+	key := c.KeyString()
+	if b.blocks.find(key) >= 0 {
 		return nil
 	}
-	size := int64(len(data))
-	// Recorded (by claim) before the write starts, so Commit and Abort
-	// account for the claim whatever happens to the write.
-	exists, err := b.r.claim(b, c, size)
+	header := entryHeader([]byte(key), len(data))
+	entry := len(header) + len(data)
+	// Where it goes if it is new; claim records that (or where the stored
+	// block is) before the write starts, so Commit and Abort account for
+	// the claim whatever happens to the write.
+	var (
+		p  *packFile
+		at int64
+	)
+	exists, err := b.r.claim(b, c, int64(len(data)), func() (packLoc, error) {
+		var (
+			dataAt int64
+			err    error
+		)
+		if p, at, dataAt, err = b.r.reserveLocked(entry, len(header)); err != nil {
+			return packLoc{}, err
+		}
+		b.noteWriteLocked(p)
+		return packLoc{pack: p.id, at: dataAt}, nil
+	})
 	if err != nil || exists {
 		return err
 	}
-	b.bytes += size
-	if b.syncer == nil {
-		s, err := beginSync(b.r.blocksDir)
-		if err != nil {
-			// The claim is recorded, so Abort releases it; a Commit anyway
-			// must fail.
-			b.setWriteErr(err)
-			return err
-		}
-		b.syncer = s
-	}
-	buf := getBuffer(len(data))
-	copy(*buf, data)
-	name := fileName(c)
+	b.bytes += int64(len(data))
+	buf := getBuffer(entry)
+	copy((*buf)[copy(*buf, header):], data)
 	b.slots <- struct{}{}
 	b.writers.Go(func() {
 		defer func() { <-b.slots }()
 		defer putBuffer(buf)
-		if err := b.r.writeBlockFile(name, *buf); err != nil {
+		if _, err := p.f.WriteAt(*buf, at); err != nil {
 			b.setWriteErr(fmt.Errorf("write block %s: %w", cidString(c), err))
 		}
 	})
 	return nil
+}
+
+// packEnd is a pack a batch wrote into and the end of its last entry there.
+type packEnd struct {
+	p   *packFile
+	end int64
+}
+
+// noteWriteLocked records an entry just reserved in p, pinning p the first
+// time. b.mu and r.mu must be held.
+func (b *Batch) noteWriteLocked(p *packFile) {
+	if n := len(b.wrote); n > 0 && b.wrote[n-1].p == p {
+		b.wrote[n-1].end = p.size
+		return
+	}
+	b.r.pinLocked(p.id)
+	b.wrote = append(b.wrote, packEnd{p, p.size})
+}
+
+// syncPacks makes the batch's entries durable: every write has landed, so
+// a sync of each pack it wrote into covers them.
+func (b *Batch) syncPacks() error {
+	for _, w := range b.wrote {
+		if err := w.p.sync(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// packEnd is where the batch's entries in pack id end, for its record.
+func (b *Batch) packEnd(id uint64) int64 {
+	for _, w := range b.wrote {
+		if w.p.id == id {
+			return w.end
+		}
+	}
+	return 0
 }
 
 // bufferPool recycles the copies of block data that wait for their
@@ -196,13 +247,6 @@ func putBuffer(p *[]byte) {
 	}
 }
 
-func (b *Batch) closeSyncer() {
-	if b.syncer != nil {
-		b.syncer.Close()
-		b.syncer = nil
-	}
-}
-
 func (b *Batch) setWriteErr(err error) {
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
@@ -222,18 +266,29 @@ func (b *Batch) failed() error {
 // b.blocks, and, if the block is new, reserves its bytes against the quota.
 // Under r.mu the committed totals and every open batch's pending bytes are
 // seen together, so two uploads cannot both take the last free bytes. A
-// refused block is not recorded.
-func (r *Repo) claim(b *Batch, c cid.Cid, size int64) (exists bool, err error) {
+// refused block is not recorded. A new block is recorded where place puts
+// it (in the batch's pack); a stored one where it is, and its pack is
+// pinned.
+func (r *Repo) claim(b *Batch, c cid.Cid, size int64, place func() (packLoc, error)) (exists bool, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.settleLocked(); err != nil {
 		return false, err
 	}
-	var t totals
+	var (
+		t   totals
+		loc packLoc
+	)
 	err = r.db.View(func(tx *bolt.Tx) error {
-		exists = tx.Bucket(bucketBlocks).Get([]byte(c.KeyString())) != nil
 		t = readTotals(tx)
-		return nil
+		v := tx.Bucket(bucketBlocks).Get([]byte(c.KeyString()))
+		if v == nil {
+			return nil
+		}
+		exists = true
+		m, err := decodeBlockMeta(v)
+		loc = m.loc
+		return err
 	})
 	if err != nil {
 		return false, err
@@ -241,10 +296,18 @@ func (r *Repo) claim(b *Batch, c cid.Cid, size int64) (exists bool, err error) {
 	if !exists && t.used+t.reserved+r.pendingBytes+size > r.quota {
 		return false, &QuotaError{Quota: r.quota, Used: t.used, Reserved: t.reserved, Pending: r.pendingBytes, Need: size}
 	}
-	if err := b.blocks.add(c.KeyString(), size, !exists); err != nil {
+	if !exists {
+		if loc, err = place(); err != nil {
+			return false, err
+		}
+	}
+	if err := b.blocks.add(c.KeyString(), size, loc, !exists); err != nil {
 		return false, err
 	}
-	if !exists {
+	if exists {
+		r.pinLocked(loc.pack)
+		b.foundIn = append(b.foundIn, loc.pack)
+	} else {
 		r.pendingBytes += size
 	}
 	r.batches[b] = struct{}{}
@@ -252,7 +315,8 @@ func (r *Repo) claim(b *Batch, c cid.Cid, size int64) (exists bool, err error) {
 }
 
 // claimedLocked reports whether an open batch will commit the block key, so
-// that a delete must leave its file alone. r.mu must be held.
+// that a delete must leave its (schema version 1) file alone. r.mu must be
+// held.
 func (r *Repo) claimedLocked(key []byte) bool {
 	for b := range r.batches {
 		if b.blocks.find(string(key)) >= 0 {
@@ -262,10 +326,31 @@ func (r *Repo) claimedLocked(key []byte) bool {
 	return false
 }
 
-func (r *Repo) unclaimLocked(b *Batch) {
+// unclaimLocked ends the batch's claims and pins. With settled true (the
+// DB holds no staged changes), packs nothing points into any more are
+// removed with their last pin: the packs an aborted batch filled, or the
+// active pack when no batch is writing and nothing was committed into it.
+func (r *Repo) unclaimLocked(b *Batch, settled bool) {
 	delete(r.batches, b)
 	r.pendingBytes -= b.bytes
 	b.bytes = 0
+	ids := b.foundIn
+	for _, w := range b.wrote {
+		ids = append(ids, w.p.id)
+	}
+	b.foundIn, b.wrote = nil, nil
+	if !settled {
+		// Staged records may still point into the packs; the next Open
+		// decides once they are undone.
+		for _, id := range ids {
+			r.dropPinLocked(id)
+		}
+		return
+	}
+	for _, id := range ids {
+		r.unpinLocked(id)
+	}
+	r.trimActiveLocked()
 }
 
 // PutProof records that leaf index of treeCid is blockCid, with its encoded
@@ -341,8 +426,10 @@ func (b *Batch) PutManifest(c cid.Cid, data []byte) error {
 	return nil
 }
 
-// Abort forgets the batch and removes the files it wrote that no committed
-// block or other open batch needs. It is a no-op after Commit or Abort.
+// Abort forgets the batch and removes what it wrote that nothing else
+// needs: packs only it wrote into, and the schema version 1 files of blocks
+// it found stored and a delete left to it. It is a no-op
+// after Commit or Abort.
 func (b *Batch) Abort() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -354,26 +441,28 @@ func (b *Batch) Abort() {
 }
 
 func (b *Batch) release() {
-	// A write still running would recreate a file after we removed it.
+	// A write still running must not land in a file after it is removed.
 	b.writers.Wait()
-	b.closeSyncer()
 	r := b.r
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	defer b.forget()
-	r.unclaimLocked(b)
-	// Also check blocks the batch found present: a delete since then skipped
-	// their files because of this batch's claim, so they may be orphans now.
 	if err := r.settleLocked(); err != nil {
+		r.unclaimLocked(b, false)
 		r.log.Warn("repo: abort could not undo an unfinished commit", "err", err)
 		return
 	}
+	r.unclaimLocked(b, true)
+	// Also check version 1 blocks the batch found present: a delete since
+	// then skipped their files because of this batch's claim, so they may
+	// be orphans now.
 	var gone [][]byte
 	err := r.db.View(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketBlocks)
 		for i := range b.blocks.len() {
+			rec := &b.blocks.recs[i]
 			key := b.blocks.key(i)
-			if !r.claimedLocked(key) && bk.Get(key) == nil {
+			if !rec.wrote && rec.loc.pack == 0 && !r.claimedLocked(key) && bk.Get(key) == nil {
 				gone = append(gone, key)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"iter"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
@@ -18,9 +17,9 @@ import (
 // BenchmarkCommitLarge.
 const defaultStageChunk = 8192
 
-// Commit makes the upload durable and visible. The new block files are
-// synced first, with one call, and only then is the metadata recorded:
-// blocks, leaves, manifests and totals. A batch of up to stageChunk records
+// Commit makes the upload durable and visible. The batch's packs are synced
+// first, and only then is the metadata recorded: blocks, leaves, manifests,
+// packs and totals. A batch of up to stageChunk records
 // takes one bbolt transaction; a larger one is staged over several and
 // published by the last (stage.go), so readers see all of it or nothing
 // either way, and a crash before the publishing transaction leaves files
@@ -49,13 +48,8 @@ func (b *Batch) commit() error {
 	if err := b.failed(); err != nil {
 		return err
 	}
-	// The syncer exists once a block file was written.
-	if b.syncer != nil {
-		err := b.syncer.Sync(b.writtenFiles())
-		b.closeSyncer()
-		if err != nil {
-			return fmt.Errorf("sync block files: %w", err)
-		}
+	if err := b.syncPacks(); err != nil {
+		return fmt.Errorf("sync packs: %w", err)
 	}
 	p := b.plan()
 	r.mu.Lock()
@@ -66,20 +60,11 @@ func (b *Batch) commit() error {
 	if err := r.apply(p, r.expiryFor(r.now())); err != nil {
 		return err
 	}
-	// Only now, with the blocks in the DB, may deletes touch their files.
-	r.unclaimLocked(b)
+	// Only now, with the blocks in the DB, may deletes touch their files
+	// and packs.
+	r.unclaimLocked(b, true)
 	b.forget()
 	return nil
-}
-
-func (b *Batch) writtenFiles() iter.Seq[string] {
-	return func(yield func(string) bool) {
-		for i := range b.blocks.len() {
-			if b.blocks.recs[i].wrote && !yield(b.r.blockPath(hexName(b.blocks.key(i)))) {
-				return
-			}
-		}
-	}
 }
 
 // plan is a batch in the order Commit writes it. Every bucket gets its keys
@@ -222,7 +207,7 @@ func (r *Repo) apply(p *plan, expiry int64) error {
 	if err := r.prepare(p); err != nil {
 		return err
 	}
-	w := &writer{p: p, expiry: expiry}
+	w := &writer{p: p, expiry: expiry, pins: r.pins, packs: packDeltas{}}
 	if len(p.blocks)+len(p.refs)+len(p.leaves) <= r.stageChunk {
 		return r.db.Update(func(tx *bolt.Tx) error {
 			w.begin(tx, nil)
@@ -242,9 +227,14 @@ type writer struct {
 	p      *plan
 	expiry int64
 	t      totals
-	i      int // next of p.blocks
-	j      int // next of p.refs
-	k      int // next of p.leaves
+	// packs collects the live bytes the new block records add to packs;
+	// publish writes them, so a staged commit that is undone never touched
+	// a pack record.
+	packs packDeltas
+	pins  map[uint64]int
+	i     int // next of p.blocks
+	j     int // next of p.refs
+	k     int // next of p.leaves
 	// partial: the reference changes of one block did not fit in the last
 	// transaction; the block's first part wrote its undo record.
 	partial bool
@@ -350,7 +340,9 @@ func (w *writer) block(budget int) (int, error) {
 	var m blockMeta
 	newExpiry := false
 	if v == nil {
-		m = blockMeta{size: b.blocks.recs[rec].size, expiry: w.expiry}
+		br := &b.blocks.recs[rec]
+		m = blockMeta{size: br.size, expiry: w.expiry, loc: br.loc}
+		w.packs.add(m.loc.pack, m.size)
 		w.t.used += m.size
 		w.t.blocks++
 		newExpiry = true
@@ -417,12 +409,17 @@ func (w *writer) leaf() error {
 	return w.leaves.Put(key, encodeLeaf(b.leafBlock(l), b.leafProof(li)))
 }
 
-// publish ends the last transaction: manifests and totals.
+// publish ends the last transaction: manifests, packs and totals. Every
+// pack a new record points into is pinned by this batch, so none is found
+// dead here; packs that no record needs go when the batch unpins them.
 func (w *writer) publish() error {
 	for k, data := range w.p.b.manifests {
 		if err := w.manifests.Put([]byte(k), data); err != nil {
 			return err
 		}
+	}
+	if _, err := w.packs.apply(w.tx, w.pins, w.p.b.packEnd); err != nil {
+		return err
 	}
 	return w.t.write(w.tx)
 }

@@ -68,20 +68,26 @@ func TestInterruptedDeleteLeavesNothingAfterReopen(t *testing.T) {
 	}
 	a := newDataset("a", 1, 2)
 	store(t, r, a)
-	// Keep copies of the files, delete, and put the files back.
+	// Keep copies of the packs, delete, and put the files back.
 	saved := map[string][]byte{}
-	for _, c := range append(a.blocks, a.manifest) {
-		p := r.blockPath(fileName(c))
+	for _, id := range packIDs(t, r) {
+		p := r.packPath(id)
 		data, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
 		saved[p] = data
 	}
+	if len(saved) == 0 {
+		t.Fatal("no pack written")
+	}
 	if err := r.DeleteDataset(a.manifest, a.tree); err != nil {
 		t.Fatal(err)
 	}
 	for p, data := range saved {
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(p, data, 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -40,10 +40,10 @@ func (r *Repo) deleteDatasetChunk(manifestCid, treeCid cid.Cid) (finished bool, 
 	if err := r.settleLocked(); err != nil {
 		return false, err
 	}
-	var gone [][]byte
+	var f *freed
 	now := r.now().Unix()
 	err = r.db.Update(func(tx *bolt.Tx) error {
-		gone = gone[:0]
+		f = newFreed()
 		t := readTotals(tx)
 		prefix := treeCid.Bytes()
 		var keys [][]byte
@@ -54,72 +54,62 @@ func (r *Repo) deleteDatasetChunk(manifestCid, treeCid cid.Cid) (finished bool, 
 			}
 		}
 		for _, k := range keys {
-			block, err := dropLeaf(tx, k, now, &t)
-			if err != nil {
+			if err := dropLeaf(tx, k, now, &t, f); err != nil {
 				return err
-			}
-			if block != nil {
-				gone = append(gone, block)
 			}
 		}
 		finished = len(keys) < deleteChunk
 		if finished {
-			ok, err := deleteBlockTx(tx, manifestCid.Bytes(), &t)
-			if err != nil {
+			if _, err := deleteBlockTx(tx, manifestCid.Bytes(), &t, f); err != nil {
 				return err
 			}
-			if ok {
-				gone = append(gone, manifestCid.Bytes())
-			}
 		}
-		return t.write(tx)
+		return r.closeDelete(tx, t, f)
 	})
 	if err != nil {
 		return false, err
 	}
-	r.removeFilesLocked(gone)
+	r.removeFreedLocked(f)
 	return finished, nil
 }
 
-// dropLeaf removes one leaf and releases its block; it returns the block
-// CID if that was deleted too.
-func dropLeaf(tx *bolt.Tx, leaf []byte, now int64, t *totals) ([]byte, error) {
+// dropLeaf removes one leaf and releases its block, which is deleted too
+// when nothing else holds it.
+func dropLeaf(tx *bolt.Tx, leaf []byte, now int64, t *totals, f *freed) error {
 	leaves := tx.Bucket(bucketLeaves)
 	v := leaves.Get(leaf)
 	if v == nil {
 		// Already gone with an expired block earlier in this chunk.
-		return nil, nil
+		return nil
 	}
 	block := bytes.Clone(leafBlock(v))
 	if err := leaves.Delete(leaf); err != nil {
-		return nil, err
+		return err
 	}
 	if bytes.Equal(block, emptyCID.Bytes()) {
-		return nil, nil
+		return nil
 	}
 	if err := tx.Bucket(bucketRefs).Delete(refKey(block, leaf)); err != nil {
-		return nil, err
+		return err
 	}
 	blocks := tx.Bucket(bucketBlocks)
 	mv := blocks.Get(block)
 	if mv == nil {
-		return nil, nil
+		return nil
 	}
 	m, err := decodeBlockMeta(mv)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	m.refCount = max(m.refCount-1, 0)
 	if m.refCount > 0 && m.expiry >= now {
-		return nil, blocks.Put(block, m.encode())
-	}
-	if _, err := deleteBlockTx(tx, block, t); err != nil {
-		return nil, err
+		return blocks.Put(block, m.encode())
 	}
 	if _, err := cid.Cast(block); err != nil {
-		return nil, err
+		return err
 	}
-	return block, nil
+	_, err = deleteBlockTx(tx, block, t, f)
+	return err
 }
 
 // DeleteBlock deletes a single block. A block that still belongs to a
@@ -134,9 +124,10 @@ func (r *Repo) DeleteBlock(c cid.Cid) error {
 	if err := r.settleLocked(); err != nil {
 		return fmt.Errorf("repo: delete block %s: %w", cidString(c), err)
 	}
-	var deleted bool
+	var f *freed
 	now := r.now().Unix()
 	err := r.db.Update(func(tx *bolt.Tx) error {
+		f = newFreed()
 		v := tx.Bucket(bucketBlocks).Get(c.Bytes())
 		if v == nil {
 			return nil
@@ -149,10 +140,10 @@ func (r *Repo) DeleteBlock(c cid.Cid) error {
 			return ErrBlockInDataset
 		}
 		t := readTotals(tx)
-		if deleted, err = deleteBlockTx(tx, c.Bytes(), &t); err != nil {
+		if _, err = deleteBlockTx(tx, c.Bytes(), &t, f); err != nil {
 			return err
 		}
-		return t.write(tx)
+		return r.closeDelete(tx, t, f)
 	})
 	if errors.Is(err, ErrBlockInDataset) {
 		return ErrBlockInDataset
@@ -160,16 +151,15 @@ func (r *Repo) DeleteBlock(c cid.Cid) error {
 	if err != nil {
 		return fmt.Errorf("repo: delete block %s: %w", cidString(c), err)
 	}
-	if deleted {
-		r.removeFilesLocked([][]byte{c.Bytes()})
-	}
+	r.removeFreedLocked(f)
 	return nil
 }
 
 // deleteBlockTx removes a block's metadata, its expiry entry, its manifest
 // listing and every leaf that still points to it, and takes it off the
-// totals. The file is removed by the caller after the commit.
-func deleteBlockTx(tx *bolt.Tx, block []byte, t *totals) (bool, error) {
+// totals and its pack's live bytes (in f, written by closeDelete). Its
+// bytes are removed by the caller after the commit (removeFreedLocked).
+func deleteBlockTx(tx *bolt.Tx, block []byte, t *totals, f *freed) (bool, error) {
 	blocks := tx.Bucket(bucketBlocks)
 	v := blocks.Get(block)
 	if v == nil {
@@ -206,15 +196,48 @@ func deleteBlockTx(tx *bolt.Tx, block []byte, t *totals) (bool, error) {
 	}
 	t.used -= m.size
 	t.blocks--
+	f.block(block, m)
 	return true, nil
 }
 
-// removeFilesLocked deletes the files of blocks whose metadata is gone,
+// freed collects what one delete transaction frees.
+type freed struct {
+	packs packDeltas // live bytes taken from packs
+	files [][]byte   // blocks of schema version 1, one file each
+	dead  []uint64   // packs left without live bytes (closeDelete)
+}
+
+func newFreed() *freed { return &freed{packs: packDeltas{}} }
+
+func (f *freed) block(key []byte, m blockMeta) {
+	if m.loc.pack == 0 {
+		f.files = append(f.files, key)
+		return
+	}
+	f.packs.add(m.loc.pack, -m.size)
+}
+
+// closeDelete ends a delete transaction: the totals and the packs' live
+// bytes. r.mu must be held (the pins decide which dead packs may go).
+func (r *Repo) closeDelete(tx *bolt.Tx, t totals, f *freed) error {
+	dead, err := f.packs.apply(tx, r.pins, func(uint64) int64 { return 0 })
+	if err != nil {
+		return err
+	}
+	f.dead = dead
+	return t.write(tx)
+}
+
+// removeFreedLocked removes, after the delete committed, the packs left
+// without live bytes and the block files of deleted version 1 blocks,
 // except those an open batch has claimed: that batch will commit the block
 // again, or its Abort removes the file. r.mu must be held, so no commit can
 // re-add one of these blocks between the check and the removal.
-func (r *Repo) removeFilesLocked(blocks [][]byte) {
-	for _, key := range blocks {
+func (r *Repo) removeFreedLocked(f *freed) {
+	for _, id := range f.dead {
+		r.removePackFile(id)
+	}
+	for _, key := range f.files {
 		if !r.claimedLocked(key) {
 			r.removeBlockFile(hexName(key))
 		}

@@ -21,6 +21,7 @@ func TestRefCountAcrossDatasetsSharingABlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSpace(t, r, 3, 2*testBlockSize+int64(len(b.mdata)))
+	fsck(t, r)
 	wantFileCount(t, r, 3)
 	if !r.HasBlock(shared) {
 		t.Fatal("shared block deleted with the first dataset")
@@ -173,6 +174,7 @@ func TestDeleteDuringOpenBatchKeepsClaimedFile(t *testing.T) {
 		t.Fatalf("re-committed block unreadable: %v", err)
 	}
 	wantSpace(t, r, 1, testBlockSize)
+	fsck(t, r)
 	wantFileCount(t, r, 1)
 	fsck(t, r)
 

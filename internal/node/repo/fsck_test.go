@@ -3,18 +3,21 @@ package repo
 import (
 	"bytes"
 	"encoding/binary"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/ipfs/go-cid"
 	bolt "go.etcd.io/bbolt"
 )
 
-// fsck checks every invariant between meta.db and the block files: totals
-// equal the sum of block records, every record has a complete file and one
-// expiry entry, refCounts equal the leaves pointing at a block, every leaf
-// points to a stored block, every manifest is a stored block, and no file
-// exists that the DB does not know.
+// fsck checks every invariant between meta.db and the files: totals equal
+// the sum of block records, every record names a pack entry (or a version 1
+// file) holding its block, and one expiry entry, refCounts equal the leaves
+// pointing at a block, every leaf points to a stored block, every manifest
+// is a stored block, every pack has a record whose live bytes are the
+// records pointing into it, and no file exists that the DB does not know.
 func fsck(t testing.TB, r *Repo) {
 	t.Helper()
 	err := r.db.View(func(tx *bolt.Tx) error {
@@ -24,6 +27,7 @@ func fsck(t testing.TB, r *Repo) {
 		tot := readTotals(tx)
 		var n, used int64
 		known := map[string]bool{}
+		live := map[uint64]int64{}
 		err := tx.Bucket(bucketBlocks).ForEach(func(k, v []byte) error {
 			m, err := decodeBlockMeta(v)
 			if err != nil {
@@ -36,10 +40,18 @@ func fsck(t testing.TB, r *Repo) {
 			}
 			n++
 			used += m.size
-			known[fileName(c)] = true
-			fi, err := os.Stat(r.blockPath(fileName(c)))
-			if err != nil || fi.Size() != m.size {
-				t.Errorf("block %s: file %v, size %d", cidString(c), err, m.size)
+			if m.loc.pack == 0 {
+				known[fileName(c)] = true
+				fi, err := os.Stat(r.blockPath(fileName(c)))
+				if err != nil || fi.Size() != m.size {
+					t.Errorf("block %s: file %v, size %d", cidString(c), err, m.size)
+				}
+			} else {
+				live[m.loc.pack] += m.size
+				data, err := r.readPacked(m.loc, m.size)
+				if err != nil || verify(c, data) != nil {
+					t.Errorf("block %s: pack %s at %d: %v", cidString(c), packName(m.loc.pack), m.loc.at, err)
+				}
 			}
 			if tx.Bucket(bucketExpiry).Get(expiryKey(m.expiry, k)) == nil {
 				t.Errorf("block %s: no expiry entry", cidString(c))
@@ -91,9 +103,43 @@ func fsck(t testing.TB, r *Repo) {
 			}
 			return nil
 		})
-		for _, f := range files(t, r) {
-			if !known[f] {
-				t.Errorf("file %s not known to the DB", f)
+		filepath.WalkDir(r.blocksDir, func(p string, e fs.DirEntry, err error) error {
+			if err == nil && !e.IsDir() && !known[e.Name()] {
+				t.Errorf("file %s not known to the DB", e.Name())
+			}
+			return nil
+		})
+		onDisk := map[uint64]bool{}
+		for _, id := range packIDs(t, r) {
+			onDisk[id] = true
+			v := tx.Bucket(bucketPacks).Get(u64(id))
+			if v == nil {
+				if _, writing := r.writing[id]; !writing {
+					t.Errorf("pack %s not known to the DB", packName(id))
+				}
+				continue
+			}
+			rec, err := decodePackRecord(v)
+			if err != nil {
+				t.Errorf("pack %s: %v", packName(id), err)
+				continue
+			}
+			if rec.live != live[id] {
+				t.Errorf("pack %s: record says %d live bytes, blocks in it sum to %d", packName(id), rec.live, live[id])
+			}
+			if fi, err := os.Stat(r.packPath(id)); err != nil || fi.Size() < rec.total {
+				t.Errorf("pack %s: record says %d bytes, file %v", packName(id), rec.total, err)
+			}
+		}
+		tx.Bucket(bucketPacks).ForEach(func(k, _ []byte) error {
+			if id := binary.BigEndian.Uint64(k); !onDisk[id] {
+				t.Errorf("pack %s recorded but not on disk", packName(id))
+			}
+			return nil
+		})
+		for id := range live {
+			if !onDisk[id] {
+				t.Errorf("blocks point into pack %s, which is not on disk", packName(id))
 			}
 		}
 		return nil

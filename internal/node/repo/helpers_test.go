@@ -1,9 +1,13 @@
 package repo
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/ipfs/go-cid"
 	mh "github.com/multiformats/go-multihash"
+	bolt "go.etcd.io/bbolt"
 )
 
 const (
@@ -126,9 +131,14 @@ func store(t testing.TB, r *Repo, d dataset) {
 	}
 }
 
-// files lists every file under blocks/, temp files included.
+// files lists what holds blocks on disk once dead entries are reclaimed
+// (compact, as maintenance does): every entry of every pack, by the hex of
+// its CID, and every file under blocks/ (schema version 1), temp files
+// included. Packs an open batch writes into are not compacted, so their
+// dead entries are listed too.
 func files(t testing.TB, r *Repo) []string {
 	t.Helper()
+	compact(t, r)
 	var out []string
 	err := filepath.WalkDir(r.blocksDir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
@@ -142,8 +152,62 @@ func files(t testing.TB, r *Repo) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, id := range packIDs(t, r) {
+		err := scanPack(r.packPath(id), func(key []byte, _ int64, _ []byte) error {
+			out = append(out, hexName(key))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	sort.Strings(out)
 	return out
+}
+
+// compact rewrites every pack with a dead byte, as maintenance does with
+// mostly dead ones, so that the files show only what is live.
+func compact(t testing.TB, r *Repo) {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.compactLocked(1<<62, 0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// blockLoc is where a stored block's bytes are.
+func blockLoc(t testing.TB, r *Repo, c cid.Cid) packLoc {
+	t.Helper()
+	var m blockMeta
+	err := r.db.View(func(tx *bolt.Tx) error {
+		var err error
+		m, err = decodeBlockMeta(tx.Bucket(bucketBlocks).Get(c.Bytes()))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.loc
+}
+
+// packIDs lists the pack files on disk.
+func packIDs(t testing.TB, r *Repo) []uint64 {
+	t.Helper()
+	var ids []uint64
+	err := filepath.WalkDir(r.packsDir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if id, ok := parsePackName(e.Name()); ok && !e.IsDir() {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
 
 func wantSpace(t testing.TB, r *Repo, blocks, used int64) {
@@ -174,5 +238,49 @@ func mustNotFound(t testing.TB, err error, what string) {
 	t.Helper()
 	if !errors.Is(err, ErrNotFound) {
 		t.Fatalf("%s: err = %v, want ErrNotFound", what, err)
+	}
+}
+
+// scanPack calls fn for every entry of a pack (a pack written and synced
+// in full: a torn one is an error), with the block's CID (valid
+// during the call only), the offset of its data and the data.
+func scanPack(path string, fn func(key []byte, dataAt int64, data []byte) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic := make([]byte, len(packMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != packMagic {
+		return fmt.Errorf("%s: not a pack file: %w", path, ErrCorrupt)
+	}
+	at := int64(len(packMagic))
+	var key, data []byte
+	for {
+		kn, err := binary.ReadUvarint(br)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil || kn > 1024 {
+			return fmt.Errorf("%s: entry at %d: %w", path, at, ErrCorrupt)
+		}
+		key = append(key[:0], make([]byte, kn)...)
+		if _, err := io.ReadFull(br, key); err != nil {
+			return fmt.Errorf("%s: entry at %d: %w", path, at, ErrCorrupt)
+		}
+		dn, err := binary.ReadUvarint(br)
+		if err != nil || dn > maxEntryData {
+			return fmt.Errorf("%s: entry at %d: %w", path, at, ErrCorrupt)
+		}
+		dataAt := at + int64(len(entryHeader(key, int(dn))))
+		data = append(data[:0], make([]byte, dn)...)
+		if _, err := io.ReadFull(br, data); err != nil {
+			return fmt.Errorf("%s: entry at %d: %w", path, at, ErrCorrupt)
+		}
+		if err := fn(key, dataAt, data); err != nil {
+			return err
+		}
+		at = dataAt + int64(dn)
 	}
 }

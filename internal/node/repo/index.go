@@ -8,9 +8,9 @@ import (
 
 // blockSet is a batch's record of the blocks it put, kept compact because a
 // 10 GiB upload has 163,840 of them: the binary CIDs are packed one after
-// the other in one slab, each block is a 16-byte record pointing into it,
+// the other in one slab, each block is a 40-byte record pointing into it,
 // and an open-addressing table of record numbers finds a CID again. That is
-// about 60 bytes a block (38 + 16 + 8 on average for the table), where a map
+// about 85 bytes a block (38 + 40 + 8 on average for the table), where a map
 // keyed by CID strings costs well over 100.
 type blockSet struct {
 	seed  maphash.Seed
@@ -21,9 +21,10 @@ type blockSet struct {
 
 type blockRec struct {
 	size  int64
-	off   uint32 // of the CID in slab
-	n     uint16 // CID length
-	wrote bool   // the batch wrote (or found) the file uncommitted: Commit syncs it
+	loc   packLoc // where the batch wrote it, or where it was found stored
+	off   uint32  // of the CID in slab
+	n     uint16  // CID length
+	wrote bool    // the batch wrote it into one of its packs
 }
 
 var errBatchTooBig = errors.New("batch too large")
@@ -55,14 +56,14 @@ func (s *blockSet) find(k string) int {
 }
 
 // add appends a record for k, which must not be in the set yet.
-func (s *blockSet) add(k string, size int64, wrote bool) error {
+func (s *blockSet) add(k string, size int64, loc packLoc, wrote bool) error {
 	if len(k) > math.MaxUint16 || len(s.slab)+len(k) > math.MaxUint32 || len(s.recs) >= math.MaxInt32-1 {
 		return errBatchTooBig
 	}
 	if 4*(len(s.recs)+1) > 3*len(s.slots) {
 		s.grow()
 	}
-	s.recs = append(s.recs, blockRec{size: size, off: uint32(len(s.slab)), n: uint16(len(k)), wrote: wrote})
+	s.recs = append(s.recs, blockRec{size: size, loc: loc, off: uint32(len(s.slab)), n: uint16(len(k)), wrote: wrote})
 	s.slab = append(s.slab, k...)
 	s.insert(len(s.recs) - 1)
 	return nil

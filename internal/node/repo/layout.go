@@ -12,7 +12,8 @@ import (
 	mbase "github.com/multiformats/go-multibase"
 )
 
-// tempPrefix marks files still being written; Open deletes them unseen.
+// tempPrefix marks block files (schema version 1) that were still being
+// written; Open deletes them unseen.
 const tempPrefix = ".tmp-"
 
 // fileName is the lowercase hex of the binary CID. Base58 is not usable as a
@@ -26,38 +27,6 @@ func hexName(key []byte) string { return hex.EncodeToString(key) }
 // which are digest bytes and therefore uniform.
 func (r *Repo) blockPath(name string) string {
 	return filepath.Join(r.blocksDir, name[len(name)-2:], name)
-}
-
-// writeBlockFile writes via a temp name and a rename, so a block file is
-// either absent or complete even if the process dies mid-write. It does not
-// sync: Batch.Commit syncs all of a batch's files at once. A file already in
-// place (another open batch wrote the same block) is kept: content is
-// addressed by CID, so it is the same bytes.
-func (r *Repo) writeBlockFile(name string, data []byte) error {
-	path := r.blockPath(name)
-	if _, err := os.Lstat(path); err == nil {
-		return nil
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, tempPrefix+"*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = renameNoReplace(f.Name(), path)
-		if errors.Is(err, fs.ErrExist) {
-			err = nil
-		}
-	}
-	os.Remove(f.Name()) // gone already after a successful rename
-	return err
 }
 
 // removeBlockFile treats an already missing file as removed: removal only

@@ -15,7 +15,8 @@ import (
 // first, whatever their refCount, together with the leaves and manifest
 // listings that point to them, so GET /data stops listing an expired
 // dataset. The expiry index means a run only visits expired blocks, and the
-// next run naturally continues where this one stopped.
+// next run naturally continues where this one stopped. It then compacts
+// packs that are mostly dead (compact.go).
 func (r *Repo) Maintain(now time.Time, limit int) (deleted int, err error) {
 	if limit <= 0 {
 		return 0, nil
@@ -25,9 +26,10 @@ func (r *Repo) Maintain(now time.Time, limit int) (deleted int, err error) {
 	if err := r.settleLocked(); err != nil {
 		return 0, fmt.Errorf("repo: maintenance: %w", err)
 	}
-	var gone [][]byte
+	var f *freed
 	err = r.db.Update(func(tx *bolt.Tx) error {
-		gone = gone[:0]
+		f = newFreed()
+		deleted = 0
 		t := readTotals(tx)
 		var expired [][]byte
 		cur := tx.Bucket(bucketExpiry).Cursor()
@@ -41,21 +43,24 @@ func (r *Repo) Maintain(now time.Time, limit int) (deleted int, err error) {
 			if _, err := cid.Cast(block); err != nil {
 				return fmt.Errorf("corrupt expiry key %x: %w", block, err)
 			}
-			ok, err := deleteBlockTx(tx, block, &t)
+			ok, err := deleteBlockTx(tx, block, &t, f)
 			if err != nil {
 				return err
 			}
 			if ok {
-				gone = append(gone, block)
+				deleted++
 			}
 		}
-		return t.write(tx)
+		return r.closeDelete(tx, t, f)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("repo: maintenance: %w", err)
 	}
-	r.removeFilesLocked(gone)
-	return len(gone), nil
+	r.removeFreedLocked(f)
+	if err := r.compactLocked(compactRunBytes, compactDeadShare); err != nil {
+		r.log.Warn("repo: compacting packs failed; the next run tries again", "err", err)
+	}
+	return deleted, nil
 }
 
 // RunMaintenance runs Maintain every interval (--block-mi) with at most limit

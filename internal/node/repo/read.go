@@ -20,19 +20,7 @@ func (r *Repo) GetBlock(c cid.Cid) ([]byte, error) {
 	if isEmpty(c) {
 		return []byte{}, nil
 	}
-	ok, err := r.has(c)
-	if err == nil && !ok {
-		err = ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("repo: get block %s: %w", cidString(c), err)
-	}
-	// Files are only ever renamed into place complete, so the read sees
-	// either the whole block or no file.
-	data, err := os.ReadFile(r.blockPath(fileName(c)))
-	if errors.Is(err, fs.ErrNotExist) {
-		err = ErrNotFound
-	}
+	data, err := r.getBlock(c)
 	if err != nil {
 		return nil, fmt.Errorf("repo: get block %s: %w", cidString(c), err)
 	}
@@ -40,6 +28,43 @@ func (r *Repo) GetBlock(c cid.Cid) ([]byte, error) {
 		return nil, fmt.Errorf("repo: get block %s: %w", cidString(c), err)
 	}
 	return data, nil
+}
+
+func (r *Repo) getBlock(c cid.Cid) ([]byte, error) {
+	key := []byte(c.KeyString())
+	var last packLoc
+	for {
+		var m blockMeta
+		err := r.db.View(func(tx *bolt.Tx) error {
+			v := committedBlock(tx, key)
+			if v == nil {
+				return ErrNotFound
+			}
+			var err error
+			m, err = decodeBlockMeta(v)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		var data []byte
+		if m.loc.pack == 0 {
+			// Version 1 files are only ever renamed into place complete,
+			// so the read sees either the whole block or no file.
+			data, err = os.ReadFile(r.blockPath(fileName(c)))
+		} else {
+			data, err = r.readPacked(m.loc, m.size)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return data, err
+		}
+		// Deleted since the record was read, or moved by compaction: the
+		// record says which, unless it still names the same place.
+		if m.loc == last {
+			return nil, ErrNotFound
+		}
+		last = m.loc
+	}
 }
 
 // verify catches bit rot before it is served, as the reference does on every

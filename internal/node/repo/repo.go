@@ -14,7 +14,8 @@ import (
 // Repo is the node's block store. All methods are safe for concurrent use.
 type Repo struct {
 	root      string
-	blocksDir string
+	blocksDir string // schema version 1's block files, read and deleted only
+	packsDir  string
 	db        *bolt.DB
 	quota     int64
 	ttl       time.Duration
@@ -30,9 +31,21 @@ type Repo struct {
 	batches map[*Batch]struct{}
 	// pendingBytes is the size of new blocks written by open batches.
 	pendingBytes int64
+	// pins counts, per pack, the open batches that may still point a block
+	// into it (pinLocked); a pinned pack is never removed.
+	pins map[uint64]int
+	// active is the pack new blocks are appended to; writing holds it and
+	// the full packs whose writers are not done, by ID.
+	active  *packFile
+	writing map[uint64]*packFile
+
+	readers packReaders
 	// unsettled is set when a large commit failed and could not undo its
 	// staged changes at once; every write first finishes that (settleLocked).
 	unsettled bool
+
+	// packTarget is the size packs are filled to; tests make it small.
+	packTarget int64
 
 	// stageChunk is the work (records) one transaction of a large commit
 	// does; tests make it small.
@@ -46,17 +59,21 @@ type Repo struct {
 // Open opens or creates the repo under root (the node's <data-dir>/repo),
 // then removes what an interrupted upload or delete left behind: the staged
 // part of a large commit that never published, and files the DB does not
-// know.
+// know, and packs nothing points into.
 func Open(root string, opts Options) (*Repo, error) {
 	r := &Repo{
 		root:       root,
 		blocksDir:  filepath.Join(root, "blocks"),
+		packsDir:   filepath.Join(root, "packs"),
+		pins:       make(map[uint64]int),
+		writing:    make(map[uint64]*packFile),
 		quota:      opts.Quota,
 		ttl:        opts.TTL,
 		now:        opts.Now,
 		log:        opts.Logger,
 		batches:    make(map[*Batch]struct{}),
 		stageChunk: defaultStageChunk,
+		packTarget: packTarget,
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -64,8 +81,10 @@ func Open(root string, opts Options) (*Repo, error) {
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	if err := os.MkdirAll(r.blocksDir, 0o700); err != nil {
-		return nil, fmt.Errorf("repo: open %s: %w", root, err)
+	for _, dir := range []string{r.blocksDir, r.packsDir} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("repo: open %s: %w", root, err)
+		}
 	}
 	db, err := bolt.Open(filepath.Join(root, "meta.db"), 0o600, &bolt.Options{
 		// A second node on the same data dir must fail, not hang on the lock.
@@ -90,6 +109,10 @@ func Open(root string, opts Options) (*Repo, error) {
 		db.Close()
 		return nil, fmt.Errorf("repo: open %s: %w", root, err)
 	}
+	if err := r.removeUnknownPacks(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("repo: open %s: %w", root, err)
+	}
 	return r, nil
 }
 
@@ -97,6 +120,12 @@ func Open(root string, opts Options) (*Repo, error) {
 // their files are orphans that the next Open removes, exactly as after a
 // crash.
 func (r *Repo) Close() error {
+	r.mu.Lock()
+	for _, p := range r.writing {
+		p.f.Close()
+	}
+	r.mu.Unlock()
+	r.readers.closeAll()
 	if err := r.db.Close(); err != nil {
 		return fmt.Errorf("repo: close: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,11 +78,15 @@ func TestCorruptBlockIsNotServed(t *testing.T) {
 	r := openTest(t, t.TempDir(), Options{TTL: DefaultTTL})
 	d := newDataset("a", 1)
 	store(t, r, d)
-	data := append([]byte(nil), d.data[0]...)
-	data[100] ^= 1
-	if err := os.WriteFile(r.blockPath(fileName(d.blocks[0])), data, 0o600); err != nil {
+	loc := blockLoc(t, r, d.blocks[0])
+	f, err := os.OpenFile(r.packPath(loc.pack), os.O_WRONLY, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := f.WriteAt([]byte{d.data[0][100] ^ 1}, loc.at+100); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	if _, err := r.GetBlock(d.blocks[0]); !errors.Is(err, ErrCorrupt) {
 		t.Fatalf("GetBlock(corrupt) err = %v, want ErrCorrupt", err)
 	}
@@ -227,33 +230,26 @@ func TestSecondOpenFails(t *testing.T) {
 	}
 }
 
-// A block file that cannot be written fails the commit, which then leaves
-// no trace.
+// A block that cannot be written fails the commit, which then leaves no
+// trace.
 func TestWriteFailureFailsCommit(t *testing.T) {
 	r := openTest(t, t.TempDir(), Options{TTL: DefaultTTL})
 	good, gdata := block(1)
 	bad, bdata := block(2)
-	// A file where the block's directory should go makes the write fail.
-	blocker := filepath.Dir(r.blockPath(fileName(bad)))
-	if blocker == filepath.Dir(r.blockPath(fileName(good))) {
-		t.Fatal("pick blocks in different directories")
-	}
-	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	b := r.NewBatch()
 	if err := b.PutBlock(good, gdata); err != nil {
 		t.Fatal(err)
 	}
+	// The pack's file gone from under the batch makes the next write fail
+	// as a dead disk would.
+	b.writers.Wait()
+	b.wrote[0].p.f.Close()
 	if err := b.PutBlock(bad, bdata); err != nil {
 		t.Fatal(err) // the write runs in the background
 	}
 	err := b.Commit()
 	if err == nil || !strings.Contains(err.Error(), cidString(bad)) {
 		t.Fatalf("Commit = %v, want the failed write naming %s", err, cidString(bad))
-	}
-	if err := os.Remove(blocker); err != nil {
-		t.Fatal(err)
 	}
 	wantSpace(t, r, 0, 0)
 	wantFileCount(t, r, 0)

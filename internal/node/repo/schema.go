@@ -15,6 +15,9 @@ import (
 var (
 	// block cid → blockMeta
 	bucketBlocks = []byte("blocks")
+	// pack ID (8 bytes, big endian) → packRecord: the pack files and their
+	// live bytes (pack.go)
+	bucketPacks = []byte("packs")
 	// expiry (8 bytes, big endian) ‖ block cid → empty; lets Maintain visit
 	// only expired blocks, oldest first, instead of scanning every block.
 	bucketExpiry = []byte("expiry")
@@ -42,10 +45,14 @@ var (
 	keyVersion       = []byte("version")
 )
 
-const schemaVersion = 1
+// schemaVersion 2 added pack files. A version 1 repo is upgraded in place:
+// its block files stay where they are (a record without a pack location
+// names one) and new blocks go to packs. A build that knows only version 1
+// refuses the upgraded repo instead of misreading it.
+const schemaVersion = 2
 
 func initSchema(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketBlocks, bucketExpiry, bucketLeaves, bucketRefs, bucketManifests, bucketTotals} {
+	for _, name := range [][]byte{bucketBlocks, bucketExpiry, bucketLeaves, bucketRefs, bucketManifests, bucketTotals, bucketPacks} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -55,36 +62,58 @@ func initSchema(tx *bolt.Tx) error {
 	if v == nil {
 		return b.Put(keyVersion, u64(schemaVersion))
 	}
-	if got := binary.BigEndian.Uint64(v); got != schemaVersion {
+	switch got := binary.BigEndian.Uint64(v); got {
+	case schemaVersion:
+		return nil
+	case 1:
+		return b.Put(keyVersion, u64(schemaVersion))
+	default:
 		return fmt.Errorf("meta.db has schema version %d, this build understands %d", got, schemaVersion)
 	}
-	return nil
 }
 
-// blockMeta is the accounting record of one stored block.
+// blockMeta is the record of one stored block: its accounting and where its
+// bytes are. A record of 24 bytes (schema version 1) has no location: the
+// block is a file under blocks/ (loc.pack 0).
 type blockMeta struct {
 	size     int64
 	expiry   int64 // unix seconds
 	refCount int64 // number of (tree, index) leaves pointing here
+	loc      packLoc
 }
 
 func (m blockMeta) encode() []byte {
-	v := make([]byte, 24)
+	n := 40
+	if m.loc.pack == 0 {
+		n = 24
+	}
+	v := make([]byte, n)
 	binary.BigEndian.PutUint64(v[0:], uint64(m.size))
 	binary.BigEndian.PutUint64(v[8:], uint64(m.expiry))
 	binary.BigEndian.PutUint64(v[16:], uint64(m.refCount))
+	if n == 40 {
+		binary.BigEndian.PutUint64(v[24:], m.loc.pack)
+		binary.BigEndian.PutUint64(v[32:], uint64(m.loc.at))
+	}
 	return v
 }
 
 func decodeBlockMeta(v []byte) (blockMeta, error) {
-	if len(v) != 24 {
+	if len(v) != 24 && len(v) != 40 {
 		return blockMeta{}, errors.New("corrupt block metadata")
 	}
-	return blockMeta{
+	m := blockMeta{
 		size:     int64(binary.BigEndian.Uint64(v[0:])),
 		expiry:   int64(binary.BigEndian.Uint64(v[8:])),
 		refCount: int64(binary.BigEndian.Uint64(v[16:])),
-	}, nil
+	}
+	if len(v) == 40 {
+		m.loc = packLoc{pack: binary.BigEndian.Uint64(v[24:]), at: int64(binary.BigEndian.Uint64(v[32:]))}
+		if m.loc.pack == 0 || m.loc.at < 0 || m.size < 0 {
+			return blockMeta{}, errors.New("corrupt block metadata")
+		}
+	}
+	return m, nil
 }
 
 // expiryKey orders by expiry first. Negative expiries (a clock before 1970)

@@ -1,36 +1,14 @@
 package repo
 
 import (
-	"iter"
 	"os"
-	"path/filepath"
 	"sync"
 )
 
-// syncer makes the block files of one batch durable. It is begun before the
-// batch writes its first file, so that it can see every write error since.
-// Sync gets the files as a sequence, so that a batch of 163,840 blocks
-// need not build a list of paths that syncfs(2) does not even look at.
-type syncer interface {
-	Sync(files iter.Seq[string]) error
-	Close()
-}
-
-// fsyncEach makes the given files and, if syncDirs, their directories (which
-// hold the renames) durable. Several workers keep the device queue busy; on
-// journaling file systems concurrent fsyncs also share journal commits.
-func fsyncEach(files []string, syncDirs bool, workers int) error {
-	paths := files
-	if syncDirs {
-		seen := make(map[string]bool)
-		for _, f := range files {
-			d := filepath.Dir(f)
-			if !seen[d] {
-				seen[d] = true
-				paths = append(paths[:len(paths):len(paths)], d)
-			}
-		}
-	}
+// fsyncEach makes the given files or directories durable. Several workers
+// keep the device queue busy; on journaling file systems concurrent fsyncs
+// also share journal commits.
+func fsyncEach(paths []string, workers int) error {
 	workers = max(1, min(workers, len(paths)))
 	work := make(chan string)
 	var (
