@@ -21,13 +21,14 @@
 #   4. memory     node RSS growth while uploading a BENCH_MEM_SIZE_MB file
 #   5. folders    bench/syncbench (initial backup, small files/s, close →
 #                 manifest) and the rescan Go benchmark
-#   6. backup     bench/backupbench: two `archivist serve` paired on loopback,
-#                 write → stored on B p50/p95, a folder A→B, peak RSS
+#   6. backup     bench/backupbench: two `archivist serve` paired, each in
+#                 its own network namespace (loopback when they cannot be
+#                 made), write → stored on B p50/p95, a folder A→B, peak RSS
 #   7. app        bench/appbench: cold start to UI ready, idle CPU and RSS
 #   8. scale      bench/scalebench (when present): many files, rescan, peaks
 #   9. syncthing  bench/stbench: the same transfer and latency with Debian's
-#                 syncthing on loopback (installed here when root and apt
-#                 works; skipped with a message otherwise)
+#                 syncthing between the same two namespaces (installed here
+#                 when root and apt works; skipped with a message otherwise)
 #
 # Knobs (environment):
 #   BENCH_SIZE_MB      size of the throughput test file in MiB   (1024)
@@ -39,6 +40,8 @@
 #   BENCH_IDLE_S       appbench's idle CPU window in seconds     (30)
 #   BENCH_SCALE        scalebench size: small, full or off       (small)
 #   BENCH_SYNCTHING    on: compare with syncthing; off: skip     (on)
+#   BENCH_NETNS        on: two machines in network namespaces, off: on
+#                      loopback                                  (on; needs root)
 #   ARCHIVIST_BIN      benchmark this binary instead of building ./cmd/archivist
 #
 # Disk: (BENCH_RUNS+2) x BENCH_SIZE_MB free to start (5 GiB by default), and
@@ -69,8 +72,14 @@ IDLE_S=${BENCH_IDLE_S:-30}
 LAT_N=${BENCH_LATENCY_SAMPLES:-20}
 SCALE=${BENCH_SCALE:-small}
 SYNCTHING=${BENCH_SYNCTHING:-on}
+NETNS=${BENCH_NETNS:-on}
 [[ $SCALE =~ ^(small|full|off)$ ]] || die "BENCH_SCALE must be small, full or off, got '$SCALE'"
 [[ $SYNCTHING =~ ^(on|off)$ ]] || die "BENCH_SYNCTHING must be on or off, got '$SYNCTHING'"
+[[ $NETNS =~ ^(on|off)$ ]] || die "BENCH_NETNS must be on or off, got '$NETNS'"
+# The two-machine benchmarks (backup flow, Syncthing) ask for namespaces;
+# they fall back to loopback, and say so, where they cannot have them.
+MACHINES=()
+[[ $NETNS == on ]] && MACHINES=(-netns)
 for v in SIZE_MB MEM_MB RUNS IDLE_S LAT_N; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "BENCH_$v must be a positive integer, got '${!v}'"
 done
@@ -511,7 +520,7 @@ fi
 # sha256sum of the same files.
 
 log "backup flow: latency A→B, a ${SIZE_MB} MiB folder A→B"
-BACKUP_OUT=$(go run ./bench/backupbench -bin "$ARCHIVIST" -dir "$WORK" -mib "$SIZE_MB" -latency-samples "$LAT_N") || error "bench/backupbench failed"
+BACKUP_OUT=$(go run ./bench/backupbench -bin "$ARCHIVIST" -dir "$WORK" -mib "$SIZE_MB" -latency-samples "$LAT_N" "${MACHINES[@]}") || error "bench/backupbench failed"
 
 # --- 7. the app: cold start, idle -------------------------------------------
 
@@ -539,7 +548,8 @@ fi
 
 # --- 9. syncthing, side by side -------------------------------------------------
 # The same transfer and latency as backupbench, with Debian's syncthing, on
-# loopback as backupbench runs Archivist. Never installed by `make test`.
+# the same two machines as backupbench runs Archivist. Never installed by
+# `make test`.
 
 ST_OUT=""
 ST_HEADING=""
@@ -555,8 +565,8 @@ else
 	fi
 	if command -v syncthing >/dev/null; then
 		ST_VERSION=$(syncthing --version | awk '{ print $2 }')
-		log "syncthing $ST_VERSION: latency A→B, a ${SIZE_MB} MiB folder A→B (loopback)"
-		ST_OUT=$(go run ./bench/stbench -dir "$WORK" -mib "$SIZE_MB" -latency-samples "$LAT_N") || error "bench/stbench failed"
+		log "syncthing $ST_VERSION: latency A→B, a ${SIZE_MB} MiB folder A→B"
+		ST_OUT=$(go run ./bench/stbench -dir "$WORK" -mib "$SIZE_MB" -latency-samples "$LAT_N" "${MACHINES[@]}") || error "bench/stbench failed"
 		ST_HEADING="Syncthing ${ST_VERSION#v}"
 	else
 		note "syncthing: comparison skipped: syncthing is not installed and could not be (needs root and apt: apt-get install syncthing)."
@@ -567,7 +577,7 @@ fi
 # --- report -----------------------------------------------------------------
 
 note "page cache: not dropped (that needs privileges a sandbox may lack, and disturbs the machine); the input file is read once right before every sha256sum and every measured run, so both read it from a warm cache; the sha256sum runs are interleaved with the measured runs, so both see the same machine load. The scratch file system is synced before each upload so the node's commit-time sync flushes only its own blocks."
-note "throughput: MiB/s (node sections) or MB/s (folder sections) of file bytes over wall time, each next to sha256sum over the same bytes in the same unit; the node sections take the median of BENCH_RUNS runs. Two machines are two process trees on loopback (127.0.0.1), for Archivist and for Syncthing alike."
+note "throughput: MiB/s (node sections) or MB/s (folder sections) of file bytes over wall time, each next to sha256sum over the same bytes in the same unit; the node sections take the median of BENCH_RUNS runs. Two machines (backup flow, Syncthing) are two network namespaces joined by veth pairs on a bridge when the benchmark runs as root, else two process trees on loopback (127.0.0.1), for Archivist and for Syncthing alike; each section's "machines" line says which. The node sections' network download runs on loopback."
 note "idle CPU: utime+stime from /proc/<pid>/stat over ${IDLE_S} s, as % of one core, app and node apart."
 
 LOAD_END=$(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)
@@ -585,7 +595,7 @@ mkdir -p "$OUT_DIR"
 	collect "${SYNC_OUT:-}"
 	printf '%s\n' "${RESCAN_OUT:-}"
 	echo
-	echo "Backup flow (source → backup server, loopback):"
+	echo "Backup flow (source → backup server):"
 	collect "${BACKUP_OUT:-}"
 	echo
 	echo "App:"
@@ -597,7 +607,7 @@ mkdir -p "$OUT_DIR"
 	fi
 	if [[ -n $ST_OUT ]]; then
 		echo
-		echo "Syncthing (two instances, loopback):"
+		echo "Syncthing (two instances):"
 		collect "$ST_OUT"
 	fi
 	echo

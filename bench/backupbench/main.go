@@ -1,7 +1,10 @@
-// Command backupbench measures the backup flow between two machines on
-// loopback — a source and a backup server, each a real `archivist serve`
-// with its own node, paired as a user pairs them, default settings — each
-// figure next to a baseline taken in the same run:
+// Command backupbench measures the backup flow between two machines — a
+// source and a backup server, each a real `archivist serve` with its own
+// node, paired as a user pairs them, default settings — each figure next to
+// a baseline taken in the same run. With -netns the two machines are two
+// network namespaces on a bridge (bench/internal/netpair), as bench/stbench
+// runs Syncthing's; without it, or where namespaces cannot be made, two
+// process trees on loopback.
 //
 //   - the time from a file written on the source to its content stored on
 //     the backup server (median and 95th percentile);
@@ -24,6 +27,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/archivist-desktop/archivist/bench/internal/netpair"
 	"github.com/archivist-desktop/archivist/bench/internal/scratch"
 )
 
@@ -33,18 +37,22 @@ func main() {
 	sizeMiB := flag.Int("mib", 1024, "size of the folder in MiB")
 	files := flag.Int("files", 16, "files in the folder")
 	samples := flag.Int("latency-samples", 20, "files written one by one for the latency figure")
+	netns := flag.Bool("netns", false, "run the two machines in network namespaces (needs root; loopback otherwise)")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "backupbench: -bin is required")
 		os.Exit(2)
 	}
-	if err := run(*bin, *dir, *sizeMiB, *files, *samples); err != nil {
+	a, b, done := netpair.Hosts(*netns, "backupbench")
+	defer done()
+	if err := run(*bin, *dir, *sizeMiB, *files, *samples, a, b); err != nil {
+		done()
 		fmt.Fprintln(os.Stderr, "backupbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, dir string, sizeMiB, files, samples int) error {
+func run(bin, dir string, sizeMiB, files, samples int, hostA, hostB netpair.Host) error {
 	work, err := os.MkdirTemp(dir, "backupbench")
 	if err != nil {
 		return err
@@ -52,12 +60,12 @@ func run(bin, dir string, sizeMiB, files, samples int) error {
 	defer os.RemoveAll(work)
 	ctx := context.Background()
 
-	source, err := startApp(bin, work, "source", false)
+	source, err := startApp(hostA, bin, work, "source", false)
 	if err != nil {
 		return err
 	}
 	defer source.Stop()
-	server, err := startApp(bin, work, "server", true)
+	server, err := startApp(hostB, bin, work, "server", true)
 	if err != nil {
 		return err
 	}
@@ -125,12 +133,12 @@ func peaks(ctx context.Context, source, server *app) error {
 // app is one `archivist serve` with its own home.
 type app = scratch.App
 
-func startApp(bin, work, name string, backupServer bool) (*app, error) {
+func startApp(h netpair.Host, bin, work, name string, backupServer bool) (*app, error) {
 	home := filepath.Join(work, name)
 	if err := scratch.WriteAppConfig(home, backupServer); err != nil {
 		return nil, err
 	}
-	return scratch.StartApp(bin, home)
+	return scratch.StartAppOn(h, bin, home)
 }
 
 // pair pastes the server's code on the source and approves it on the

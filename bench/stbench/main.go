@@ -1,7 +1,7 @@
 // Command stbench measures Syncthing doing what bench/backupbench measures
 // Archivist doing, so that bench/run.sh can put the two side by side: two
-// Syncthing instances on loopback (as backupbench runs Archivist's two
-// machines), each with its own home, introduced to each other by device ID
+// Syncthing instances on the same two machines as backupbench's (network
+// namespaces with -netns, else loopback), each with its own home, introduced to each other by device ID
 // and address, sharing one folder, with global and local discovery, relays,
 // NAT traversal and usage reporting off, everything else at Syncthing's
 // defaults (among them the file watcher's 10 s delay, which sets its
@@ -29,6 +29,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/archivist-desktop/archivist/bench/internal/netpair"
 	"github.com/archivist-desktop/archivist/bench/internal/scratch"
 )
 
@@ -38,6 +39,7 @@ func main() {
 	sizeMiB := flag.Int("mib", 1024, "size of the folder in MiB")
 	files := flag.Int("files", 16, "files in the folder")
 	samples := flag.Int("latency-samples", 20, "files written one by one for the latency figure")
+	netns := flag.Bool("netns", false, "run the two instances in network namespaces (needs root; loopback otherwise)")
 	flag.Parse()
 	if *sizeMiB < 1 || *files < 1 || *samples < 1 {
 		fmt.Fprintln(os.Stderr, "stbench: -mib, -files and -latency-samples must be >= 1")
@@ -48,13 +50,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "stbench: no syncthing binary:", err)
 		os.Exit(1)
 	}
-	if err := run(path, *dir, *sizeMiB, *files, *samples); err != nil {
+	hostA, hostB, done := netpair.Hosts(*netns, "stbench")
+	defer done()
+	if err := run(path, *dir, *sizeMiB, *files, *samples, hostA, hostB); err != nil {
+		done()
 		fmt.Fprintln(os.Stderr, "stbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(bin, dir string, sizeMiB, files, samples int) error {
+func run(bin, dir string, sizeMiB, files, samples int, hostA, hostB netpair.Host) error {
 	work, err := os.MkdirTemp(dir, "stbench")
 	if err != nil {
 		return err
@@ -64,12 +69,12 @@ func run(bin, dir string, sizeMiB, files, samples int) error {
 	out, _ := exec.Command(bin, "--version").Output()
 	fmt.Printf("%-45s %s", "syncthing", out)
 
-	a, err := start(bin, work, "a")
+	a, err := start(hostA, bin, work, "a")
 	if err != nil {
 		return err
 	}
 	defer a.stop()
-	b, err := start(bin, work, "b")
+	b, err := start(hostB, bin, work, "b")
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/archivist-desktop/archivist/bench/internal/netpair"
 	"github.com/archivist-desktop/archivist/bench/internal/scratch"
 )
 
@@ -25,17 +26,17 @@ import (
 type instance struct {
 	name   string
 	cmd    *exec.Cmd
-	gui    string // http://127.0.0.1:port
+	gui    string // http://address:port
 	key    string
-	listen string // tcp://127.0.0.1:port, the sync protocol
+	listen string // tcp://address:port, the sync protocol
 	id     string // device ID
 	log    string
 }
 
-// start runs syncthing with a fresh home and a random API key, waits for
-// its REST API, then turns off everything that would reach beyond
-// loopback and makes it listen on one loopback port.
-func start(bin, work, name string) (*instance, error) {
+// start runs syncthing on host h with a fresh home and a random API key,
+// waits for its REST API, then turns off discovery, relays and NAT
+// traversal and makes it listen on one port of the host's address.
+func start(h netpair.Host, bin, work, name string) (*instance, error) {
 	home := filepath.Join(work, "st-"+name)
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err
@@ -50,14 +51,14 @@ func start(bin, work, name string) (*instance, error) {
 	}
 	var k [16]byte
 	rand.Read(k[:])
-	in := &instance{name: name, gui: "http://127.0.0.1:" + strconv.Itoa(guiPort), key: hex.EncodeToString(k[:]),
-		listen: "tcp://127.0.0.1:" + strconv.Itoa(syncPort), log: filepath.Join(home, "syncthing.log")}
+	in := &instance{name: name, gui: "http://" + h.Addr() + ":" + strconv.Itoa(guiPort), key: hex.EncodeToString(k[:]),
+		listen: "tcp://" + h.Addr() + ":" + strconv.Itoa(syncPort), log: filepath.Join(home, "syncthing.log")}
 	logf, err := os.Create(in.log)
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
-	in.cmd = exec.Command(bin, "serve", "--home", home, "--no-browser", "--no-restart", "--no-upgrade",
+	in.cmd = h.Command(bin, "serve", "--home", home, "--no-browser", "--no-restart", "--no-upgrade",
 		"--no-default-folder", "--skip-port-probing", "--gui-address", in.gui, "--gui-apikey", in.key)
 	in.cmd.Env = append(os.Environ(), "HOME="+home, "STNOUPGRADE=1", "STNORESTART=1")
 	in.cmd.Stdout, in.cmd.Stderr = logf, logf

@@ -12,13 +12,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/archivist-desktop/archivist/bench/internal/netpair"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
 	"github.com/archivist-desktop/archivist/internal/cli"
 )
 
-// App is one `archivist serve` with its own home, on loopback, as the
-// benchmarks run it: default settings but for free ports, no NAT and no
-// mDNS.
+// App is one `archivist serve` with its own home, on loopback or on a host
+// of bench/internal/netpair, as the benchmarks run it: default settings
+// but for free ports, no NAT and no mDNS.
 type App struct {
 	Cmd  *exec.Cmd
 	Home string
@@ -48,14 +49,18 @@ func WriteAppConfig(home string, backupServer bool) error {
 }
 
 // StartApp starts `archivist serve` in home (its config.toml written
-// before) and waits, polling every 20 ms for at most 60 s, until the node
-// runs and the UI's index page is served.
-func StartApp(bin, home string) (*App, error) {
+// before) on loopback.
+func StartApp(bin, home string) (*App, error) { return StartAppOn(netpair.Host{}, bin, home) }
+
+// StartAppOn starts `archivist serve` in home on host h, its UI and its
+// node on the host's address, and waits, polling every 20 ms for at most
+// 60 s, until the node runs and the UI's index page is served.
+func StartAppOn(h netpair.Host, bin, home string) (*App, error) {
 	layout, err := paths.ForHome(home)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "--home", home, "--gui-address", "127.0.0.1:0", "--link-address", "127.0.0.1")
+	cmd := h.Command(bin, "serve", "--home", home, "--gui-address", h.Addr()+":0", "--link-address", h.Addr())
 	cmd.Env = append(os.Environ(), "ARCHIVIST_NAT=none", "ARCHIVIST_MDNS=false")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	begin := time.Now()
