@@ -539,8 +539,8 @@ elif [[ ! -d bench/scalebench ]]; then
 	log "scale: bench/scalebench is not in this tree; skipped"
 else
 	case $SCALE in
-	small) SCALE_ARGS=(-files 20000 -size-mib 2048 -big-mib 1024) ;;
-	full) SCALE_ARGS=(-files 100000 -size-mib 10240 -big-mib 10240) ;;
+	small) SCALE_ARGS=(-files 20000 -total-mib 2048 -big-mib 1024) ;;
+	full) SCALE_ARGS=(-files 100000 -total-mib 10240 -big-mib 10240) ;;
 	esac
 	log "scale ($SCALE): bench/scalebench ${SCALE_ARGS[*]}"
 	SCALE_OUT=$(go run ./bench/scalebench -bin "$ARCHIVIST" -dir "$WORK" "${SCALE_ARGS[@]}") || error "bench/scalebench failed"

@@ -339,7 +339,9 @@ func (a *App) Listen(anyPort bool) (*Listener, error) {
 	srv := &http.Server{
 		Handler:           a.apiServer(addr.Port).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
+		// Between requests only: an event stream is one long response.
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(a.log.Handler(), slog.LevelDebug),
 	}
 	l := &Listener{ln: ln, srv: srv, URL: loginURL(addr, a.key), file: a.opts.Layout.InstanceFile()}
 	if err := writeInstance(l.file, Instance{URL: baseURL(addr), PID: os.Getpid()}); err != nil {

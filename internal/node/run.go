@@ -22,8 +22,9 @@ func (n *Node) Serve(ctx context.Context, h http.Handler, ready func(addr net.Ad
 		return fmt.Errorf("REST API: listening on %s: %w", n.cfg.APIAddress(), err)
 	}
 	// No ReadTimeout: uploads stream for as long as they take. Headers
-	// arrive at once from any real client.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// arrive at once from any real client, and a kept-alive connection
+	// that sits idle is closed rather than held for good.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	maintCtx, stopMaint := context.WithCancel(ctx)
 	maintDone := make(chan struct{})
 	go func() {
