@@ -585,6 +585,9 @@ HEADER+=("load average: $LOAD_START at the start, $LOAD_END at the end")
 
 OUT_DIR="$ROOT/bench/results"
 mkdir -p "$OUT_DIR"
+# The raw figures too, so the table can be laid out again
+# (go run ./bench/benchtable bench/results/latest.metrics).
+cp "$METRICS" "$OUT_DIR/latest.metrics"
 {
 	printf '%s\n' "${HEADER[@]}"
 	echo
@@ -634,6 +637,6 @@ TABLE_MD=$(go run ./bench/benchtable -format md -syncthing "$ST_HEADING" "$METRI
 	if ((ERRORS)); then echo "- ERROR: $ERRORS figure(s) could not be measured"; fi
 } >"$OUT_DIR/latest.md"
 cat "$OUT_DIR/latest.txt"
-log "written: bench/results/latest.txt, bench/results/latest.md"
+log "written: bench/results/latest.txt, bench/results/latest.md, bench/results/latest.metrics"
 
 ((ERRORS == 0))
