@@ -10,7 +10,8 @@
 # they are collected into one file and bench/benchtable lays them out as ONE
 # table (figure, value, baseline, ratio, target, PASS/MISSED, and
 # Syncthing's figure beside Archivist's), printed and written to
-# bench/results/latest.md (and latest.txt, with every section's own lines).
+# bench/results/latest.md (and latest.txt, with every section's own lines;
+# latest.metrics keeps the METRIC lines, for benchtable to lay out again).
 #
 # What runs, in order:
 #   1. baseline   sha256sum of the test file, run before every measured run

@@ -80,6 +80,7 @@ func bigRun(ctx context.Context, cfg config, work string, res *result) error {
 	res.bigNodeIdleMiB, res.bigNodePeakMiB = s.mib(nodePID)
 	res.bigAppGrowthMiB = res.bigAppPeakMiB - res.bigAppIdleMiB
 	res.bigNodeGrowthMiB = res.bigNodePeakMiB - res.bigNodeIdleMiB
+	res.bigAppAnonGrowthMiB, res.bigNodeAnonGrowthMiB = s.anonGrowthMiB(appPID), s.anonGrowthMiB(nodePID)
 	res.bigDone = true
 	if !res.bigRoundTrip {
 		return fmt.Errorf("the download differs from the file: %d bytes, sha256 %s; want %d bytes, sha256 %s", n, got, cfg.big, sum)

@@ -17,11 +17,12 @@ type sampler struct {
 	first map[int]int64
 	peak  map[int]int64
 	anon  map[int]int64 // peak RssAnon: the heap and stacks, not mapped files
+	anon0 map[int]int64 // first RssAnon
 	n     int
 }
 
 func sample(every time.Duration, pids ...int) *sampler {
-	s := &sampler{stopc: make(chan struct{}), first: map[int]int64{}, peak: map[int]int64{}, anon: map[int]int64{}}
+	s := &sampler{stopc: make(chan struct{}), first: map[int]int64{}, peak: map[int]int64{}, anon: map[int]int64{}, anon0: map[int]int64{}}
 	s.read(pids)
 	s.wg.Go(func() {
 		t := time.NewTicker(every)
@@ -53,6 +54,9 @@ func (s *sampler) read(pids []int) {
 		}
 		s.peak[pid] = max(s.peak[pid], kib)
 		if kib, err := scratch.ProcKiB(pid, "RssAnon"); err == nil {
+			if _, ok := s.anon0[pid]; !ok {
+				s.anon0[pid] = kib
+			}
 			s.anon[pid] = max(s.anon[pid], kib)
 		}
 	}
@@ -78,6 +82,14 @@ func (s *sampler) anonMiB(pid int) float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return float64(s.anon[pid]) / 1024
+}
+
+// anonGrowthMiB is how far a process's RssAnon rose above its first
+// reading, in MiB.
+func (s *sampler) anonGrowthMiB(pid int) float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return float64(s.anon[pid]-s.anon0[pid]) / 1024
 }
 
 // hwmMiB is the kernel's high-water mark of a process's RSS (VmHWM), which
