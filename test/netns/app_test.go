@@ -150,10 +150,21 @@ func (a *app) killNode() {
 	if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
 		a.t.Fatalf("%s: kill -9 node %d: %v", a.host.name, st.PID, err)
 	}
-	nodetest.WaitFor(a.t, a.host.name+"'s supervisor to restart the killed node", 60*time.Second, func() bool {
-		now, err := a.nodeStatus()
-		return err == nil && now.State == "running" && now.PID != st.PID
-	})
+	var (
+		now     cli.NodeStatus
+		lastErr error
+	)
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		now, lastErr = a.nodeStatus()
+		if lastErr == nil && now.State == "running" && now.PID != st.PID {
+			return
+		}
+		if time.Now().After(deadline) {
+			nodeLog, _ := os.ReadFile(a.layout.NodeLog())
+			a.t.Fatalf("%s's supervisor did not restart the killed node (PID %d) in 60 s: status %+v, %v\napp log:\n%s\nnode.log:\n%s",
+				a.host.name, st.PID, now, lastErr, tail(a.log.String()), tail(string(nodeLog)))
+		}
+	}
 }
 
 func tail(s string) string {
