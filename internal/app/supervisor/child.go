@@ -24,6 +24,7 @@ type child struct {
 	pid     int
 	argv    []string
 	started time.Time
+	readyAt time.Time // when it answered as ready; zero before
 	apiURL  string
 	client  *nodeclient.Client
 	exited  chan exitInfo // receives once, when the process has ended

@@ -42,7 +42,10 @@ alive, which the reference never restarted) is stopped if needed and started
 again after an exponential backoff (Backoff.Initial doubling to Backoff.Max).
 After Backoff.GiveUpAfter failures within Backoff.Window the supervisor gives
 up: state error, GaveUp set and LastError saying why, until the user starts
-the node again. Failures that a retry cannot fix — a missing binary, a port
+the node again. A node that had been ready for Backoff.StableAfter before it
+failed had a good start (supervisord's startsecs): its failure begins a new
+streak, so a node killed now and then is always restarted, while a crash
+loop still backs off and gives up. Failures that a retry cannot fix — a missing binary, a port
 taken by another program — end a user's Start at once instead.
 
 # Only our own process

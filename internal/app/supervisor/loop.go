@@ -255,6 +255,10 @@ func (s *Supervisor) onExit(ex exitInfo) {
 	s.healthBusy = false
 	s.removePIDFile(c)
 	wasRunning := s.st.State == StateRunning
+	if wasRunning && time.Since(c.readyAt) >= s.opts.Backoff.StableAfter {
+		// A good run ends a failure streak: this failure starts anew.
+		s.failures = nil
+	}
 	s.st.clearProcess()
 	how := describeExit(ex.err)
 	switch c.reason {
@@ -304,6 +308,7 @@ func (s *Supervisor) onReady(r readyResult) {
 		return
 	}
 	s.st.State, s.st.LastError = StateRunning, ""
+	c.readyAt = time.Now()
 	s.st.setFigures(r.fig, r.at)
 	s.resolve(&s.startWaiters, nil)
 	s.events = append(s.events, EventStarted)

@@ -69,6 +69,12 @@ type Backoff struct {
 	// once a day is restarted every time.
 	GiveUpAfter int
 	Window      time.Duration
+	// StableAfter (10 s): a node that was ready and served this long
+	// before it failed had a good start, so that failure begins a new
+	// streak (restart after Initial, nothing counted towards GiveUpAfter),
+	// as supervisord's startsecs. A crash loop fails before that; a node
+	// killed now and then (the OOM killer, a user) is always brought back.
+	StableAfter time.Duration
 }
 
 func (o *Options) setDefaults() {
@@ -90,6 +96,7 @@ func (o *Options) setDefaults() {
 	setDefault(&o.Backoff.Max, time.Minute)
 	setDefault(&o.Backoff.GiveUpAfter, 5)
 	setDefault(&o.Backoff.Window, 10*time.Minute)
+	setDefault(&o.Backoff.StableAfter, 10*time.Second)
 	setDefault(&o.ReadyTimeout, 30*time.Second)
 	setDefault(&o.HealthInterval, 10*time.Second)
 	setDefault(&o.HealthTimeout, 5*time.Second)

@@ -145,6 +145,59 @@ func TestKilledNodeIsRestarted(t *testing.T) {
 	}
 }
 
+// A node killed again and again, each time after it had served a while,
+// is restarted every time: each good run ends the failure streak. Killed
+// as soon as it is ready instead, it is a crash loop, and the supervisor
+// gives up.
+func TestStableRunsEndTheFailureStreak(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		stable time.Duration
+		gaveUp bool
+	}{
+		{"killed after a stable run", 300 * time.Millisecond, false},
+		{"killed right away", time.Hour, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, func(h *harness) {
+				h.opts.Backoff.GiveUpAfter = 2
+				h.opts.Backoff.StableAfter = tc.stable
+			})
+			s := h.start()
+			ctx := testCtx(t, 60*time.Second)
+			if err := s.Start(ctx); err != nil {
+				t.Fatalf("Start: %v", err)
+			}
+			for kill := 1; kill <= 3; kill++ {
+				st := s.Status()
+				if st.State != StateRunning {
+					if !tc.gaveUp {
+						t.Fatalf("kill %d: node %s, want running: %s", kill, st.State, st.LastError)
+					}
+					break
+				}
+				if !tc.gaveUp {
+					time.Sleep(2 * tc.stable)
+				}
+				if err := syscall.Kill(st.PID, syscall.SIGKILL); err != nil {
+					t.Fatal(err)
+				}
+				waitFor(t, "the node restarted or given up", 30*time.Second, func() bool {
+					now := s.Status()
+					return (now.State == StateRunning && now.PID != st.PID) || now.GaveUp
+				})
+			}
+			st := s.Status()
+			if st.GaveUp != tc.gaveUp {
+				t.Fatalf("gave up %v, want %v: %+v", st.GaveUp, tc.gaveUp, st)
+			}
+			if !tc.gaveUp && st.RestartCount != 3 {
+				t.Errorf("restartCount %d, want 3", st.RestartCount)
+			}
+		})
+	}
+}
+
 func TestGivesUpOnANodeThatAlwaysExits(t *testing.T) {
 	fake := script(t, `echo "fake node started with: $*"
 echo "fatal: cannot open the frobnicator" >&2
