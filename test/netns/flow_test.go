@@ -274,10 +274,10 @@ func killRounds(t *testing.T, w *world) {
 		}
 		// A node killed within seconds of each start is a crash loop,
 		// which the supervisor answers by giving up (and has its own
-		// tests); kill the app instead while its node is that young.
+		// tests): a young node is let grow up before this round begins.
 		if x := []*app{w.a, w.a, w.b, w.b}[i]; i%2 == 1 {
 			if st, err := x.nodeStatus(); err == nil && st.UptimeSeconds < nodeStableSeconds {
-				i--
+				time.Sleep(time.Duration(nodeStableSeconds-st.UptimeSeconds) * time.Second)
 			}
 		}
 		v := victims[i]
