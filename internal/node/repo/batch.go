@@ -17,8 +17,8 @@ const writeAhead = 8
 
 // Batch collects one upload. Blocks are appended to the active pack as they
 // come (pack.go); nothing is visible to readers or counted as used until
-// Commit. A Batch is safe for
-// concurrent use; a put after Commit or Abort fails with ErrBatchDone.
+// Commit. A Batch is safe for concurrent use; a put after Commit or Abort
+// fails with ErrBatchDone.
 //
 // What a batch remembers until Commit is kept compact, since an upload of
 // 10 GiB has 163,840 blocks and leaves: block CIDs packed in one slab (see
@@ -35,10 +35,10 @@ type Batch struct {
 
 	// wrote are the packs this batch wrote into, each pinned once until
 	// the batch ends, with the end of its last entry there; foundIn the
-	// packs of blocks it found stored, pinned too. Changed under b.mu and
-	// r.mu.
+	// packs of blocks it found stored, each pinned once too. Changed under
+	// b.mu and r.mu.
 	wrote   []packEnd
-	foundIn []uint64
+	foundIn map[uint64]struct{}
 
 	mu   sync.Mutex
 	done bool
@@ -305,8 +305,13 @@ func (r *Repo) claim(b *Batch, c cid.Cid, size int64, place func() (packLoc, err
 		return false, err
 	}
 	if exists {
-		r.pinLocked(loc.pack)
-		b.foundIn = append(b.foundIn, loc.pack)
+		if _, pinned := b.foundIn[loc.pack]; !pinned && loc.pack != 0 {
+			if b.foundIn == nil {
+				b.foundIn = make(map[uint64]struct{})
+			}
+			r.pinLocked(loc.pack)
+			b.foundIn[loc.pack] = struct{}{}
+		}
 	} else {
 		r.pendingBytes += size
 	}
@@ -334,7 +339,10 @@ func (r *Repo) unclaimLocked(b *Batch, settled bool) {
 	delete(r.batches, b)
 	r.pendingBytes -= b.bytes
 	b.bytes = 0
-	ids := b.foundIn
+	ids := make([]uint64, 0, len(b.foundIn)+len(b.wrote))
+	for id := range b.foundIn {
+		ids = append(ids, id)
+	}
 	for _, w := range b.wrote {
 		ids = append(ids, w.p.id)
 	}
@@ -428,8 +436,8 @@ func (b *Batch) PutManifest(c cid.Cid, data []byte) error {
 
 // Abort forgets the batch and removes what it wrote that nothing else
 // needs: packs only it wrote into, and the schema version 1 files of blocks
-// it found stored and a delete left to it. It is a no-op
-// after Commit or Abort.
+// it found stored and a delete left to it. It is a no-op after Commit or
+// Abort.
 func (b *Batch) Abort() {
 	b.mu.Lock()
 	defer b.mu.Unlock()

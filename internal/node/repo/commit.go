@@ -19,12 +19,12 @@ const defaultStageChunk = 8192
 
 // Commit makes the upload durable and visible. The batch's packs are synced
 // first, and only then is the metadata recorded: blocks, leaves, manifests,
-// packs and totals. A batch of up to stageChunk records
-// takes one bbolt transaction; a larger one is staged over several and
-// published by the last (stage.go), so readers see all of it or nothing
-// either way, and a crash before the publishing transaction leaves files
-// the DB does not know and staged changes, both of which Open removes. On
-// failure the batch is aborted.
+// packs and totals. A batch of up to stageChunk records takes one bbolt
+// transaction; a larger one is staged over several and published by the
+// last (stage.go), so readers see all of it or nothing either way, and a
+// crash before the publishing transaction leaves pack bytes the DB does not
+// point to and staged changes, both of which Open removes. On failure the
+// batch is aborted.
 func (b *Batch) Commit() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()

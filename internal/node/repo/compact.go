@@ -12,10 +12,15 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// compactDeadShare is the share of a pack that must be dead (deleted,
-// expired, or written by an upload that never committed) before maintenance
-// rewrites it.
-const compactDeadShare = 0.5
+const (
+	// compactDeadShare is the share of a pack that must be dead (deleted,
+	// expired, or written by an upload that never committed) before
+	// maintenance rewrites it.
+	compactDeadShare = 0.5
+	// compactRunBytes bounds the live bytes one maintenance run rewrites;
+	// it holds r.mu meanwhile.
+	compactRunBytes = 256 << 20
+)
 
 // compactLocked rewrites the packs whose dead share is at least deadShare,
 // most dead bytes first, until about budget live bytes were copied: their
@@ -44,7 +49,7 @@ func (r *Repo) compactLocked(budget int64, deadShare float64) error {
 			}
 			id := binary.BigEndian.Uint64(k)
 			dead := rec.total - int64(len(packMagic)) - rec.live
-			idle := r.pins[id] == 0 || (r.active != nil && r.active.id == id && r.pins[id] == 1)
+			idle := r.pins[id] == 0 || (r.activeIdleLocked() && r.active.id == id)
 			if idle && dead > 0 && float64(dead) >= deadShare*float64(rec.total-int64(len(packMagic))) {
 				cands[id] = rec
 			}

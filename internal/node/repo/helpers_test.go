@@ -241,6 +241,10 @@ func mustNotFound(t testing.TB, err error, what string) {
 	}
 }
 
+// maxEntryData bounds a block read back by scanPack: no block is larger
+// than a block-exchange message.
+const maxEntryData = 100 << 20
+
 // scanPack calls fn for every entry of a pack (a pack written and synced
 // in full: a torn one is an error), with the block's CID (valid
 // during the call only), the offset of its data and the data.

@@ -38,12 +38,6 @@ const (
 	packTarget = 64 << 20
 	// maxOpenPacks bounds the read handles kept open.
 	maxOpenPacks = 64
-	// compactRunBytes bounds the live bytes one maintenance run rewrites;
-	// it holds r.mu meanwhile.
-	compactRunBytes = 256 << 20
-	// maxEntryData bounds a block read back from a pack: no block is larger
-	// than a block-exchange message.
-	maxEntryData = 100 << 20
 )
 
 // packLoc is where a block's bytes are: pack 0 is the file-per-block layout
@@ -200,24 +194,11 @@ func (r *Repo) reserveLocked(n, header int) (p *packFile, at, dataAt int64, err 
 // lie between committed ones stay until compaction. r.mu must be held and
 // the DB settled.
 func (r *Repo) trimActiveLocked() {
-	p := r.active
-	if p == nil || r.pins[p.id] != 1 {
+	if !r.activeIdleLocked() {
 		return
 	}
-	var (
-		rec      packRecord
-		recorded bool
-	)
-	err := r.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketPacks).Get(u64(p.id))
-		if v == nil {
-			return nil
-		}
-		recorded = true
-		var err error
-		rec, err = decodePackRecord(v)
-		return err
-	})
+	p := r.active
+	rec, recorded, err := r.packRecordOf(p.id)
 	switch {
 	case err != nil:
 		r.log.Warn("repo: could not read the active pack's record", "pack", packName(p.id), "err", err)
@@ -232,6 +213,12 @@ func (r *Repo) trimActiveLocked() {
 		}
 		p.size = rec.total
 	}
+}
+
+// activeIdleLocked reports whether there is an active pack and no batch is
+// writing into it (its only pin is its own). r.mu must be held.
+func (r *Repo) activeIdleLocked() bool {
+	return r.active != nil && r.pins[r.active.id] == 1
 }
 
 // retireLocked ends the active pack: no new entries go to it, and it is
@@ -340,29 +327,32 @@ func (r *Repo) unpinLocked(id uint64) {
 	if !r.dropPinLocked(id) {
 		return
 	}
-	dead := false
-	err := r.db.Update(func(tx *bolt.Tx) error {
-		packs := tx.Bucket(bucketPacks)
-		key := u64(id)
-		v := packs.Get(key)
-		if v == nil {
-			dead = true
-			return nil
-		}
-		rec, err := decodePackRecord(v)
-		if err != nil || rec.live > 0 {
-			return err
-		}
-		dead = true
-		return packs.Delete(key)
-	})
+	rec, recorded, err := r.packRecordOf(id)
+	if err == nil && recorded && rec.live == 0 {
+		err = r.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketPacks).Delete(u64(id)) })
+	}
 	if err != nil {
 		r.log.Warn("repo: could not check a pack after its batch ended; the next start does", "pack", packName(id), "err", err)
 		return
 	}
-	if dead {
+	if !recorded || rec.live == 0 {
 		r.removePackFile(id)
 	}
+}
+
+// packRecordOf reads a pack's record; recorded is false when it has none
+// (nothing was ever committed into it).
+func (r *Repo) packRecordOf(id uint64) (rec packRecord, recorded bool, err error) {
+	err = r.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketPacks).Get(u64(id))
+		if v == nil {
+			return nil
+		}
+		recorded = true
+		rec, err = decodePackRecord(v)
+		return err
+	})
+	return rec, recorded, err
 }
 
 // dropPinLocked releases a pin and reports whether it was the last; the
