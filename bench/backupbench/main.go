@@ -2,7 +2,7 @@
 // source and a backup server, each a real `archivist serve` with its own
 // node, paired as a user pairs them, default settings — each figure next to
 // a baseline taken in the same run. With -netns the two machines are two
-// network namespaces on a bridge (bench/internal/netpair), as bench/stbench
+// network namespaces on a bridge (internal/testnet), as bench/stbench
 // runs Syncthing's; without it, or where namespaces cannot be made, two
 // process trees on loopback.
 //
@@ -27,8 +27,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/archivist-desktop/archivist/bench/internal/netpair"
 	"github.com/archivist-desktop/archivist/bench/internal/scratch"
+	"github.com/archivist-desktop/archivist/internal/testnet"
 )
 
 func main() {
@@ -43,7 +43,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "backupbench: -bin is required")
 		os.Exit(2)
 	}
-	a, b, done := netpair.Hosts(*netns, "backupbench")
+	a, b, done := testnet.Hosts(*netns, "backupbench")
 	defer done()
 	if err := run(*bin, *dir, *sizeMiB, *files, *samples, a, b); err != nil {
 		done()
@@ -52,7 +52,7 @@ func main() {
 	}
 }
 
-func run(bin, dir string, sizeMiB, files, samples int, hostA, hostB netpair.Host) error {
+func run(bin, dir string, sizeMiB, files, samples int, hostA, hostB testnet.Host) error {
 	work, err := os.MkdirTemp(dir, "backupbench")
 	if err != nil {
 		return err
@@ -133,7 +133,7 @@ func peaks(ctx context.Context, source, server *app) error {
 // app is one `archivist serve` with its own home.
 type app = scratch.App
 
-func startApp(h netpair.Host, bin, work, name string, backupServer bool) (*app, error) {
+func startApp(h testnet.Host, bin, work, name string, backupServer bool) (*app, error) {
 	home := filepath.Join(work, name)
 	if err := scratch.WriteAppConfig(home, backupServer); err != nil {
 		return nil, err

@@ -29,8 +29,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/archivist-desktop/archivist/bench/internal/netpair"
 	"github.com/archivist-desktop/archivist/bench/internal/scratch"
+	"github.com/archivist-desktop/archivist/internal/testnet"
 )
 
 func main() {
@@ -50,7 +50,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "stbench: no syncthing binary:", err)
 		os.Exit(1)
 	}
-	hostA, hostB, done := netpair.Hosts(*netns, "stbench")
+	hostA, hostB, done := testnet.Hosts(*netns, "stbench")
 	defer done()
 	if err := run(path, *dir, *sizeMiB, *files, *samples, hostA, hostB); err != nil {
 		done()
@@ -59,7 +59,7 @@ func main() {
 	}
 }
 
-func run(bin, dir string, sizeMiB, files, samples int, hostA, hostB netpair.Host) error {
+func run(bin, dir string, sizeMiB, files, samples int, hostA, hostB testnet.Host) error {
 	work, err := os.MkdirTemp(dir, "stbench")
 	if err != nil {
 		return err

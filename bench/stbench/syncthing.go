@@ -18,8 +18,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/archivist-desktop/archivist/bench/internal/netpair"
 	"github.com/archivist-desktop/archivist/bench/internal/scratch"
+	"github.com/archivist-desktop/archivist/internal/testnet"
 )
 
 // instance is one running Syncthing with its own home.
@@ -36,7 +36,7 @@ type instance struct {
 // start runs syncthing on host h with a fresh home and a random API key,
 // waits for its REST API, then turns off discovery, relays and NAT
 // traversal and makes it listen on one port of the host's address.
-func start(h netpair.Host, bin, work, name string) (*instance, error) {
+func start(h testnet.Host, bin, work, name string) (*instance, error) {
 	home := filepath.Join(work, "st-"+name)
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return nil, err

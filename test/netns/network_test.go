@@ -2,17 +2,15 @@ package netns
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/archivist-desktop/archivist/internal/testnet"
 )
 
 // prefix starts every namespace, link and mount the tests create, followed
@@ -81,7 +79,10 @@ func newNetwork(t *testing.T, names ...string) *network {
 	pid := os.Getpid()
 	n := &network{t: t, owner: fmt.Sprint(prefix, pid), hosts: map[string]*netHost{}}
 	n.bridge = n.owner + "br"
-	base := freeSubnet(t, pid)
+	base, err := testnet.FreeSubnet("10.213.", pid)
+	if err != nil {
+		t.Fatalf("the test network: %v", err)
+	}
 	n.gw = base + "1"
 	t.Cleanup(n.remove)
 	ipCmd(t, "ip", "link", "add", n.bridge, "type", "bridge")
@@ -114,20 +115,6 @@ func newNetwork(t *testing.T, names ...string) *network {
 	return n
 }
 
-// freeSubnet picks 10.213.X.0/24 not used by any address on the machine.
-func freeSubnet(t *testing.T, pid int) string {
-	t.Helper()
-	addrs := ipCmd(t, "ip", "-4", "-o", "addr")
-	for i := range 250 {
-		base := fmt.Sprintf("10.213.%d.", (pid+i)%250+1)
-		if !strings.Contains(addrs, " "+base) {
-			return base
-		}
-	}
-	t.Fatal("no free 10.213.X.0/24 for the test network")
-	return ""
-}
-
 // setLink takes a host's interface down or up, as pulling its cable does.
 func (n *network) setLink(h *netHost, up bool) {
 	n.t.Helper()
@@ -142,7 +129,7 @@ func (n *network) setLink(h *netHost, up bool) {
 // started, or their children) and deletes the namespaces and links.
 func (n *network) remove() {
 	for _, h := range n.hosts {
-		removeNamespace(h.ns)
+		testnet.RemoveNamespace(h.ns)
 		if h.wire != nil {
 			h.wire.close()
 		}
@@ -151,51 +138,12 @@ func (n *network) remove() {
 	exec.Command("ip", "link", "del", n.bridge).Run()
 }
 
-func removeNamespace(ns string) {
-	out, _ := exec.Command("ip", "netns", "pids", ns).Output()
-	for _, f := range strings.Fields(string(out)) {
-		if pid, err := strconv.Atoi(f); err == nil {
-			syscall.Kill(pid, syscall.SIGKILL)
-		}
-	}
-	exec.Command("ip", "netns", "del", ns).Run()
-}
-
-var owned = regexp.MustCompile("^" + prefix + `-?(\d+)`)
-
 // removeLeftovers deletes what an earlier run that did not clean up (killed,
 // timed out) left: namespaces, links and mounts whose owner PID is gone.
 // A live owner is another run in progress, and is left alone.
 func removeLeftovers(t *testing.T) {
 	t.Helper()
-	gone := func(name string) bool {
-		m := owned.FindStringSubmatch(name)
-		if m == nil {
-			return false
-		}
-		pid, _ := strconv.Atoi(m[1])
-		_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
-		return pid != os.Getpid() && errors.Is(err, os.ErrNotExist)
-	}
-	out, _ := exec.Command("ip", "netns", "list").Output()
-	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) > 0 && gone(f[0]) {
-			t.Logf("removing namespace %s left by an earlier run", f[0])
-			removeNamespace(f[0])
-		}
-	}
-	out, _ = exec.Command("ip", "-o", "link").Output()
-	for _, line := range strings.Split(string(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
-		if gone(name) {
-			t.Logf("removing link %s left by an earlier run", name)
-			exec.Command("ip", "link", "del", name).Run()
-		}
-	}
+	testnet.RemoveLeftovers(prefix, t.Logf)
 	mounts, _ := os.ReadFile("/proc/self/mounts")
 	for _, line := range strings.Split(string(mounts), "\n") {
 		f := strings.Fields(line)
@@ -203,7 +151,7 @@ func removeLeftovers(t *testing.T) {
 			continue
 		}
 		i := strings.LastIndex(f[1], "/")
-		if gone(f[1][i+1:]) {
+		if testnet.Abandoned(prefix, f[1][i+1:]) {
 			t.Logf("unmounting %s left by an earlier run", f[1])
 			unix.Unmount(f[1], unix.MNT_DETACH)
 			os.Remove(f[1])

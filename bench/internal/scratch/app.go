@@ -12,13 +12,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/archivist-desktop/archivist/bench/internal/netpair"
 	"github.com/archivist-desktop/archivist/internal/app/paths"
 	"github.com/archivist-desktop/archivist/internal/cli"
+	"github.com/archivist-desktop/archivist/internal/testnet"
 )
 
 // App is one `archivist serve` with its own home, on loopback or on a host
-// of bench/internal/netpair, as the benchmarks run it: default settings
+// of internal/testnet, as the benchmarks run it: default settings
 // but for free ports, no NAT and no mDNS.
 type App struct {
 	Cmd  *exec.Cmd
@@ -50,12 +50,12 @@ func WriteAppConfig(home string, backupServer bool) error {
 
 // StartApp starts `archivist serve` in home (its config.toml written
 // before) on loopback.
-func StartApp(bin, home string) (*App, error) { return StartAppOn(netpair.Host{}, bin, home) }
+func StartApp(bin, home string) (*App, error) { return StartAppOn(testnet.Host{}, bin, home) }
 
 // StartAppOn starts `archivist serve` in home on host h, its UI and its
 // node on the host's address, and waits, polling every 20 ms for at most
 // 60 s, until the node runs and the UI's index page is served.
-func StartAppOn(h netpair.Host, bin, home string) (*App, error) {
+func StartAppOn(h testnet.Host, bin, home string) (*App, error) {
 	layout, err := paths.ForHome(home)
 	if err != nil {
 		return nil, err

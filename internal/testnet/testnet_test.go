@@ -1,7 +1,8 @@
-package netpair
+package testnet
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -108,5 +109,22 @@ func TestZeroHostIsLoopback(t *testing.T) {
 	h = Host{NS: "ns1", IP: "10.0.0.2"}
 	if cmd := h.Command("true", "x"); strings.Join(cmd.Args, " ") != "ip netns exec ns1 true x" {
 		t.Fatalf("Command in a namespace = %v", cmd.Args)
+	}
+}
+
+// Only names of this prefix whose owner PID is gone are abandoned.
+func TestAbandoned(t *testing.T) {
+	own := fmt.Sprint(os.Getpid())
+	for name, want := range map[string]bool{
+		"arvt999999999-a":    true,  // no such process
+		"arvt999999999br":    true,  // a bridge of that run
+		"arvt-" + own + "-a": false, // this run's
+		"arvb999999999-a":    false, // another prefix
+		"arvt":               false, // no PID
+		"eth0":               false,
+	} {
+		if got := Abandoned("arvt", name); got != want {
+			t.Errorf("Abandoned(arvt, %s) = %v, want %v", name, got, want)
+		}
 	}
 }

@@ -1,15 +1,18 @@
-// Package netpair gives the benchmarks two machines on a LAN: two Linux
-// network namespaces, each with one veth interface on a bridge in the root
-// namespace, on a free private /24. A process started with Host.Command runs
-// inside its namespace and can only reach the other machine through the
-// bridge, as across a switch; the benchmark process itself, in the root
-// namespace, reaches both through the bridge's address. Everything is
-// removed by Close, and what a killed run left is removed by the next Setup
-// (names carry the owner's PID, as test/netns does).
+// Package testnet builds machines out of Linux network namespaces for the
+// tests (test/netns) and the benchmarks. Pair gives the benchmarks two
+// machines on a LAN: two namespaces, each with one veth interface on a
+// bridge in the root namespace, on a free private /24. A process started
+// with Host.Command runs inside its namespace and can only reach the other
+// machine through the bridge, as across a switch; the benchmark process
+// itself, in the root namespace, reaches both through the bridge's address.
 //
-// Building it needs root and the ip command; Setup says why it cannot, and
-// the benchmarks then run on loopback and say so.
-package netpair
+// Every namespace, link and mount carries a prefix and its owner's PID, so
+// parallel runs do not collide and RemoveLeftovers can delete what a killed
+// run left (its owner is gone) without touching a run in progress.
+//
+// Building machines needs root and the ip command; Setup says why it
+// cannot, and the benchmarks then run on loopback and say so.
+package testnet
 
 import (
 	"bytes"
@@ -17,14 +20,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 )
 
-// prefix starts every namespace and link this package creates.
-const prefix = "arvb"
+// pairPrefix starts every namespace and link of a Pair.
+const pairPrefix = "arvb"
 
 // Host is one machine: its namespace and its address. The zero Host is
 // the benchmark's own machine, on loopback.
@@ -70,13 +72,13 @@ func Setup() (*Pair, error) {
 	if _, err := exec.LookPath("ip"); err != nil {
 		return nil, fmt.Errorf("%w: no ip command (Debian: iproute2)", ErrUnavailable)
 	}
-	removeLeftovers()
+	RemoveLeftovers(pairPrefix, func(string, ...any) {})
 	pid := os.Getpid()
-	owner := fmt.Sprint(prefix, pid)
+	owner := fmt.Sprint(pairPrefix, pid)
 	p := &Pair{bridge: owner + "br"}
-	base, err := freeSubnet(pid)
+	base, err := FreeSubnet("10.214.", pid)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	if err := ip("link", "add", p.bridge, "type", "bridge"); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
@@ -87,7 +89,7 @@ func Setup() (*Pair, error) {
 	}
 	for i, h := range []*Host{&p.A, &p.B} {
 		name := string(rune('a' + i))
-		h.NS = fmt.Sprintf("%s-%d-%s", prefix, pid, name)
+		h.NS = fmt.Sprintf("%s-%d-%s", pairPrefix, pid, name)
 		h.IP = fmt.Sprintf("%s%d", base, 10+i)
 		link := owner + name
 		p.links = append(p.links, link)
@@ -113,7 +115,7 @@ func Setup() (*Pair, error) {
 func (p *Pair) Close() {
 	for _, h := range []Host{p.A, p.B} {
 		if h.NS != "" {
-			removeNamespace(h.NS)
+			RemoveNamespace(h.NS)
 		}
 	}
 	for _, l := range p.links {
@@ -155,22 +157,24 @@ func ip(args ...string) error {
 	return nil
 }
 
-// freeSubnet picks 10.214.X.0/24 not used by any address on the machine.
-func freeSubnet(pid int) (string, error) {
+// FreeSubnet picks base+"X." (base like "10.213.") whose /24 no address
+// on the machine uses, starting from one the PID chooses.
+func FreeSubnet(base string, pid int) (string, error) {
 	out, err := exec.Command("ip", "-4", "-o", "addr").Output()
 	if err != nil {
-		return "", fmt.Errorf("%w: ip addr: %v", ErrUnavailable, err)
+		return "", fmt.Errorf("ip addr: %v", err)
 	}
 	for i := range 250 {
-		base := fmt.Sprintf("10.214.%d.", (pid+i)%250+1)
-		if !strings.Contains(string(out), " "+base) {
-			return base, nil
+		net := fmt.Sprintf("%s%d.", base, (pid+i)%250+1)
+		if !strings.Contains(string(out), " "+net) {
+			return net, nil
 		}
 	}
-	return "", errors.New("no free 10.214.X.0/24 for the benchmark's network")
+	return "", fmt.Errorf("no free %sX.0/24", base)
 }
 
-func removeNamespace(ns string) {
+// RemoveNamespace kills what runs in a namespace and deletes it.
+func RemoveNamespace(ns string) {
 	out, _ := exec.Command("ip", "netns", "pids", ns).Output()
 	for _, f := range strings.Fields(string(out)) {
 		if pid, err := strconv.Atoi(f); err == nil {
@@ -180,24 +184,35 @@ func removeNamespace(ns string) {
 	exec.Command("ip", "netns", "del", ns).Run()
 }
 
-var owned = regexp.MustCompile("^" + prefix + `-?(\d+)`)
-
-// removeLeftovers deletes namespaces and links of earlier runs whose owner
-// is gone.
-func removeLeftovers() {
-	gone := func(name string) bool {
-		m := owned.FindStringSubmatch(name)
-		if m == nil {
-			return false
-		}
-		pid, _ := strconv.Atoi(m[1])
-		_, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
-		return pid != os.Getpid() && errors.Is(err, os.ErrNotExist)
+// Abandoned reports whether name (a namespace, link or mount point's last
+// element) starts with prefix and a PID that is not this process's and
+// no longer runs: what a killed run left behind.
+func Abandoned(prefix, name string) bool {
+	rest, ok := strings.CutPrefix(name, prefix)
+	if !ok {
+		return false
 	}
+	rest = strings.TrimPrefix(rest, "-")
+	end := 0
+	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+		end++
+	}
+	pid, err := strconv.Atoi(rest[:end])
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(fmt.Sprintf("/proc/%d", pid))
+	return pid != os.Getpid() && errors.Is(err, os.ErrNotExist)
+}
+
+// RemoveLeftovers deletes the namespaces and links under prefix that
+// Abandoned says a killed run left, telling logf about each.
+func RemoveLeftovers(prefix string, logf func(format string, args ...any)) {
 	out, _ := exec.Command("ip", "netns", "list").Output()
 	for _, line := range strings.Split(string(out), "\n") {
-		if f := strings.Fields(line); len(f) > 0 && gone(f[0]) {
-			removeNamespace(f[0])
+		if f := strings.Fields(line); len(f) > 0 && Abandoned(prefix, f[0]) {
+			logf("removing namespace %s left by an earlier run", f[0])
+			RemoveNamespace(f[0])
 		}
 	}
 	out, _ = exec.Command("ip", "-o", "link").Output()
@@ -207,7 +222,8 @@ func removeLeftovers() {
 			continue
 		}
 		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
-		if gone(name) {
+		if Abandoned(prefix, name) {
+			logf("removing link %s left by an earlier run", name)
 			exec.Command("ip", "link", "del", name).Run()
 		}
 	}
