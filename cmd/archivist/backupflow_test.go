@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -64,13 +63,7 @@ func (in *instance) stop() {
 	if in.cmd == nil {
 		return
 	}
-	in.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-in.done:
-	case <-time.After(30 * time.Second):
-		in.cmd.Process.Kill()
-		<-in.done
-	}
+	nodetest.Terminate(in.cmd.Process, in.done, 30*time.Second)
 	in.cmd = nil
 }
 

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -165,13 +164,7 @@ func (tg *target) stop() {
 	if tg.cmd == nil {
 		return
 	}
-	tg.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-tg.done:
-	case <-time.After(30 * time.Second):
-		tg.cmd.Process.Kill()
-		<-tg.done
-	}
+	nodetest.Terminate(tg.cmd.Process, tg.done, 30*time.Second)
 	tg.cmd = nil
 }
 

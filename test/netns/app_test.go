@@ -120,13 +120,8 @@ func (a *app) stop() {
 	if a.cmd == nil {
 		return
 	}
-	a.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-a.done:
-	case <-time.After(30 * time.Second):
+	if !nodetest.Terminate(a.cmd.Process, a.done, 30*time.Second) {
 		a.t.Errorf("%s: the app did not exit within 30 s of SIGTERM", a.host.name)
-		a.cmd.Process.Kill()
-		<-a.done
 	}
 	a.cmd = nil
 }

@@ -143,15 +143,27 @@ func (p *Proc) Exited() bool {
 	}
 }
 
+// Terminate ends a process as a user quitting it does: SIGTERM, then a
+// wait of up to within for done to be closed (by whoever waits for the
+// process), past which it is killed. It reports whether the process exited
+// by itself; done is closed either way when it returns.
+func Terminate(p *os.Process, done <-chan struct{}, within time.Duration) bool {
+	p.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+		return true
+	case <-time.After(within):
+		p.Kill()
+		<-done
+		return false
+	}
+}
+
 // Stop sends SIGTERM and waits (bounded) for the node to exit; it fails the
 // test unless the exit is clean and prompt.
 func (p *Proc) Stop() {
 	p.t.Helper()
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(15 * time.Second):
-		p.cmd.Process.Kill()
+	if !Terminate(p.cmd.Process, p.done, 15*time.Second) {
 		p.t.Fatalf("node did not exit within 15 s of SIGTERM\n%s", p.Stderr())
 	}
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {
