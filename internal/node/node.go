@@ -105,9 +105,10 @@ func (n *Node) RunMaintenance(ctx context.Context) error {
 	return n.repo.RunMaintenance(ctx, n.cfg.BlockMaintInt, n.cfg.BlockMaintCount)
 }
 
-// Store cuts r into blocks, stores them with their proofs and the manifest
+// Store cuts r into blocks, stores them with their leaves and the manifest
 // in one batch, and returns the manifest CID. Nothing of a failed upload
-// remains.
+// remains. Its memory does not grow with the upload: the tree's root is
+// computed as the blocks come, and the batch spills what it must remember.
 func (n *Node) Store(ctx context.Context, r io.Reader, filename, mimetype string) (c cid.Cid, err error) {
 	b := n.repo.NewBatch()
 	defer func() {
@@ -115,24 +116,20 @@ func (n *Node) Store(ctx context.Context, r io.Reader, filename, mimetype string
 			b.Abort()
 		}
 	}()
-	tree, size, err := dag.Ingest(ctxReader{ctx, r}, func(_ int, blk []byte, c cid.Cid) error {
-		return b.PutBlock(c, blk)
+	up, err := dag.Ingest(ctxReader{ctx, r}, func(i int, blk []byte, c cid.Cid) error {
+		if err := b.PutBlock(c, blk); err != nil {
+			return err
+		}
+		// No proof: peers get one built from the tree (see proofs.go).
+		return b.PutLeaf(i, c)
 	})
 	if err != nil {
 		return cid.Undef, err
 	}
-	treeCID := tree.CID()
-	for i := 0; i < tree.Leaves(); i++ {
-		leaf, err := tree.LeafCID(i)
-		if err != nil {
-			return cid.Undef, err
-		}
-		// No proof: peers get one built from the tree (see proofs.go).
-		if err := b.PutProof(treeCID, i, leaf, nil); err != nil {
-			return cid.Undef, err
-		}
+	if err := b.SetTree(up.TreeCid); err != nil {
+		return cid.Undef, err
 	}
-	enc, err := dag.NewManifest(tree, size, filename, mimetype).Encode()
+	enc, err := dag.NewManifest(up.TreeCid, up.Size, filename, mimetype).Encode()
 	if err != nil {
 		return cid.Undef, err
 	}
@@ -148,8 +145,8 @@ func (n *Node) Store(ctx context.Context, r io.Reader, filename, mimetype string
 	if err != nil {
 		return cid.Undef, err
 	}
-	n.announce(mc, treeCID)
-	n.log.Info("stored dataset", "cid", dag.CIDString(mc), "treeCid", dag.CIDString(treeCID), "bytes", size, "blocks", tree.Leaves())
+	n.announce(mc, up.TreeCid)
+	n.log.Info("stored dataset", "cid", dag.CIDString(mc), "treeCid", dag.CIDString(up.TreeCid), "bytes", up.Size, "blocks", up.Blocks)
 	return mc, nil
 }
 

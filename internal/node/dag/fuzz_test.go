@@ -41,9 +41,9 @@ func FuzzParseCID(f *testing.F) {
 }
 
 func FuzzDecodeManifest(f *testing.F) {
-	tree, _, _ := Ingest(bytes.NewReader([]byte(vectorContent)), nil)
+	up, _ := Ingest(bytes.NewReader([]byte(vectorContent)), nil)
 	for _, m := range []*Manifest{
-		NewManifest(tree, 18, "", ""), NewManifest(tree, 18, "a.txt", "text/plain"), protectedManifest(),
+		NewManifest(up.TreeCid, 18, "", ""), NewManifest(up.TreeCid, 18, "a.txt", "text/plain"), protectedManifest(),
 	} {
 		enc, err := m.Encode()
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 func TestIngestMatchesParts(t *testing.T) {
 	data := pattern(3*BlockSize + 100)
 	var got []cid.Cid
-	tree, size, err := Ingest(bytes.NewReader(data), func(i int, blk []byte, c cid.Cid) error {
+	up, err := Ingest(bytes.NewReader(data), func(i int, blk []byte, c cid.Cid) error {
 		if !c.Equals(BlockCID(blk)) {
 			t.Errorf("block %d: CID %s is not BlockCID of its bytes", i, CIDString(c))
 		}
@@ -24,40 +24,40 @@ func TestIngestMatchesParts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if size != uint64(len(data)) || tree.Leaves() != 4 || len(got) != 4 {
-		t.Fatalf("size %d, leaves %d, puts %d", size, tree.Leaves(), len(got))
+	if up.Size != uint64(len(data)) || up.Blocks != 4 || len(got) != 4 {
+		t.Fatalf("size %d, leaves %d, puts %d", up.Size, up.Blocks, len(got))
 	}
 	blocks, _ := chunkAll(t, bytes.NewReader(data))
 	var leaves [][32]byte
 	for i, b := range blocks {
 		d, _ := Digest(got[i])
 		leaves = append(leaves, d)
-		if lc, _ := tree.LeafCID(i); !lc.Equals(BlockCID(b)) {
-			t.Errorf("LeafCID(%d) mismatch", i)
+		if !got[i].Equals(BlockCID(b)) {
+			t.Errorf("block %d: put CID mismatch", i)
 		}
 	}
 	want, _ := NewTree(leaves)
-	if want.Root() != tree.Root() {
-		t.Error("Ingest tree differs from NewTree over the block digests")
+	if want.CID() != up.TreeCid {
+		t.Error("Ingest tree CID differs from NewTree over the block digests")
 	}
-	if _, err := tree.LeafCID(4); err == nil {
+	if _, err := want.LeafCID(4); err == nil {
 		t.Error("LeafCID(4) succeeded")
 	}
-	if m := NewManifest(tree, size, "", ""); m.BlocksCount() != 4 {
+	if m := NewManifest(up.TreeCid, up.Size, "", ""); m.BlocksCount() != 4 {
 		t.Errorf("BlocksCount = %d", m.BlocksCount())
 	}
 }
 
 func TestIngestErrors(t *testing.T) {
-	if _, _, err := Ingest(bytes.NewReader(nil), nil); !errors.Is(err, ErrEmptyLeaves) {
+	if _, err := Ingest(bytes.NewReader(nil), nil); !errors.Is(err, ErrEmptyLeaves) {
 		t.Errorf("empty input: %v", err)
 	}
 	boom := errors.New("boom")
-	if _, _, err := Ingest(iotest.ErrReader(boom), nil); !errors.Is(err, boom) {
+	if _, err := Ingest(iotest.ErrReader(boom), nil); !errors.Is(err, boom) {
 		t.Errorf("read error: %v", err)
 	}
 	calls := 0
-	_, _, err := Ingest(bytes.NewReader(pattern(3*BlockSize)), func(i int, _ []byte, _ cid.Cid) error {
+	_, err := Ingest(bytes.NewReader(pattern(3*BlockSize)), func(i int, _ []byte, _ cid.Cid) error {
 		calls++
 		if i == 1 {
 			return boom
@@ -94,8 +94,8 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		src := io.LimitReader(&repeatReader{buf: seed}, size)
-		if _, n, err := Ingest(src, func(int, []byte, cid.Cid) error { return nil }); err != nil || n != size {
-			b.Fatal(n, err)
+		if up, err := Ingest(src, func(int, []byte, cid.Cid) error { return nil }); err != nil || up.Size != size {
+			b.Fatal(up.Size, err)
 		}
 	}
 }

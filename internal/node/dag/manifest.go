@@ -58,9 +58,9 @@ type VerificationInfo struct {
 
 // NewManifest describes a fresh upload, as the reference's store does.
 // filename and mimetype may be empty.
-func NewManifest(tree *Tree, datasetSize uint64, filename, mimetype string) *Manifest {
+func NewManifest(treeCid cid.Cid, datasetSize uint64, filename, mimetype string) *Manifest {
 	return &Manifest{
-		TreeCid:     tree.CID(),
+		TreeCid:     treeCid,
 		BlockSize:   BlockSize,
 		DatasetSize: datasetSize,
 		Codec:       BlockCodec,

@@ -52,7 +52,7 @@ func roundTrip(t *testing.T, m *Manifest) []byte {
 
 func TestManifestFilenameMimetype(t *testing.T) {
 	tree, _ := NewTree(leavesN(1))
-	m := NewManifest(tree, 18, "a.txt", "text/plain")
+	m := NewManifest(tree.CID(), 18, "a.txt", "text/plain")
 	enc := roundTrip(t, m)
 	// Fields 8 and 9 come after the six always-present ones, in order.
 	tail := "42" + "05" + hex.EncodeToString([]byte("a.txt")) + "4a" + "0a" + hex.EncodeToString([]byte("text/plain"))
@@ -63,7 +63,7 @@ func TestManifestFilenameMimetype(t *testing.T) {
 		t.Errorf("outer length %d, want %d", enc[1], len(enc)-2)
 	}
 
-	only := NewManifest(tree, 18, "", "text/plain")
+	only := NewManifest(tree.CID(), 18, "", "text/plain")
 	if e := hex.EncodeToString(roundTrip(t, only)); !strings.HasSuffix(e, "3002"+"4a0a"+hex.EncodeToString([]byte("text/plain"))) {
 		t.Errorf("mimetype-only manifest %s", e)
 	}

@@ -23,7 +23,7 @@ const (
 func TestUploadVector(t *testing.T) {
 	var blocks [][]byte
 	var cids []cid.Cid
-	tree, size, err := Ingest(strings.NewReader(vectorContent), func(i int, blk []byte, c cid.Cid) error {
+	up, err := Ingest(strings.NewReader(vectorContent), func(i int, blk []byte, c cid.Cid) error {
 		if i != len(blocks) {
 			t.Errorf("put index %d, want %d", i, len(blocks))
 		}
@@ -34,8 +34,8 @@ func TestUploadVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if size != uint64(len(vectorContent)) {
-		t.Errorf("datasetSize = %d, want %d", size, len(vectorContent))
+	if up.Size != uint64(len(vectorContent)) || up.Blocks != 1 {
+		t.Errorf("datasetSize = %d, blocks %d; want %d, 1", up.Size, up.Blocks, len(vectorContent))
 	}
 	if len(blocks) != 1 || len(blocks[0]) != BlockSize {
 		t.Fatalf("got %d blocks, first %d bytes; want one of %d", len(blocks), len(blocks[0]), BlockSize)
@@ -48,19 +48,20 @@ func TestUploadVector(t *testing.T) {
 	if got := CIDString(cids[0]); got != vectorBlockCID {
 		t.Errorf("block CID = %s, want %s", got, vectorBlockCID)
 	}
-	if got := CIDString(tree.CID()); got != vectorTreeCID {
+	if got := CIDString(up.TreeCid); got != vectorTreeCID {
 		t.Errorf("tree CID = %s, want %s", got, vectorTreeCID)
 	}
-	if leaf, _ := tree.LeafCID(0); !leaf.Equals(cids[0]) {
-		t.Errorf("LeafCID(0) = %s, want %s", CIDString(leaf), CIDString(cids[0]))
+	digest, _ := Digest(cids[0])
+	if tree, _ := NewTree([][32]byte{digest}); tree.CID() != up.TreeCid {
+		t.Errorf("NewTree over the block's digest gives %s, want %s", CIDString(tree.CID()), vectorTreeCID)
 	}
 
-	m := NewManifest(tree, size, "", "")
+	m := NewManifest(up.TreeCid, up.Size, "", "")
 	enc, err := m.Encode()
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := tree.Root()
+	root, _ := Digest(up.TreeCid)
 	wantEnc := mustHex(t, "0a36"+"0a26"+"01839a031220"+hex.EncodeToString(root[:])+
 		"10808004"+"1812"+"20829a03"+"2812"+"3002")
 	if !bytes.Equal(enc, wantEnc) {

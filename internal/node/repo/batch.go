@@ -1,6 +1,8 @@
 package repo
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -20,11 +22,14 @@ const writeAhead = 8
 // Commit. A Batch is safe for concurrent use; a put after Commit or Abort
 // fails with ErrBatchDone.
 //
-// What a batch remembers until Commit is kept compact, since an upload of
-// 10 GiB has 163,840 blocks and leaves: block CIDs packed in one slab (see
-// blockSet), leaves as fixed-size records pointing into it, proofs (when
-// given at all) in chunked slabs. Under 100 bytes per block and its leaf,
-// plus the proof.
+// What a batch remembers until Commit does not grow with the upload: the
+// blocks put lately are in a compact window (blockSet) that finds them
+// again, leaves are records in a sorter, and whenever either is full it is
+// written, sorted, to the batch's spill file (spill.go), which Commit reads
+// back merged. A block put again after its record left the window is
+// written again; the copy is dead space that compaction gives back, and
+// only a block repeated from more than a window ago (32,768 blocks, 2 GiB)
+// costs that.
 type Batch struct {
 	r *Repo
 
@@ -42,83 +47,34 @@ type Batch struct {
 
 	mu   sync.Mutex
 	done bool
-	// blocks is read by other goroutines holding r.mu (Repo.claimedLocked),
-	// so it is only changed with both b.mu and r.mu held.
+	// blocks, the window, and legacy are read by other goroutines holding
+	// r.mu (Repo.claimedLocked), so they only change with both b.mu and
+	// r.mu held. legacy keeps the schema version 1 blocks found stored
+	// that left the window: a delete must leave their files to the batch.
 	blocks    blockSet
-	leaves    []leafRec
-	trees     []string          // tree CIDs (binary) of the leaves
+	legacy    map[string]struct{}
+	blockRuns []run // the blocks that left the window; values are blockRec.encode
+	// leaves: key tree position (4 bytes) ‖ index (8), value encodeLeaf.
+	// The last put of a leaf wins.
+	leaves    sorter
+	trees     []string          // tree CIDs (binary) by position; "" until SetTree names the upload's
 	treeIndex map[string]uint32 // position in trees
-	extra     []byte            // leaf block CIDs that were not put in this batch
-	proofs    [][]byte          // the proofs given, concatenated in chunks of proofChunk
-	proofLoc  []proofLoc        // by leaf; nil until a proof is given
+	upload    int               // position of the tree PutLeaf fills, or -1
+	spill     spillFile
 	manifests map[string][]byte // by binary CID
 	bytes     int64             // this batch's share of r.pendingBytes
 }
 
-// leafRec is one PutProof, 24 bytes. The block CID is either record
-// blockRef of b.blocks or, with leafExtra set, blockLen bytes at blockRef in
-// b.extra. The proof, if any, is in b.proofs (see leafProof).
-type leafRec struct {
-	index    uint64
-	blockRef uint32
-	tree     uint32
-	blockLen uint16
-	flags    uint8
-}
-
-const (
-	leafExtra uint8 = 1 << iota // the block CID is in b.extra
-	leafWrite                   // Commit: the leaf is new or changed
-	leafFresh                   // Commit: no leaf of its tree was stored before
-)
-
-func (b *Batch) leafBlock(l *leafRec) []byte {
-	if l.flags&leafExtra != 0 {
-		return b.extra[l.blockRef : l.blockRef+uint32(l.blockLen)]
-	}
-	return b.blocks.key(int(l.blockRef))
-}
-
-// proofChunk is the size of the slabs proofs are copied into. Fixed chunks
-// rather than one growing slice: a 4 GiB upload with proofs holds 40 MiB
-// of them, and regrowing that by copying would double it for a while.
-const proofChunk = 1 << 20
-
-// proofLoc is where the proof of a leaf is in Batch.proofs; n is 0 if the
-// leaf has none.
-type proofLoc struct{ chunk, off, n uint32 }
-
-// leafProof is the proof of leaf record i, empty if none was given.
-func (b *Batch) leafProof(i int32) []byte {
-	if b.proofLoc == nil {
-		return nil
-	}
-	l := b.proofLoc[i]
-	return b.proofs[l.chunk][l.off : l.off+l.n]
-}
-
-func (b *Batch) addProof(proof []byte) proofLoc {
-	if len(proof) == 0 {
-		return proofLoc{}
-	}
-	last := len(b.proofs) - 1
-	if last < 0 || len(b.proofs[last])+len(proof) > cap(b.proofs[last]) {
-		b.proofs = append(b.proofs, make([]byte, 0, max(proofChunk, len(proof))))
-		last++
-	}
-	off := len(b.proofs[last])
-	b.proofs[last] = append(b.proofs[last], proof...)
-	return proofLoc{chunk: uint32(last), off: uint32(off), n: uint32(len(proof))}
-}
-
-func (b *Batch) leafTree(l *leafRec) []byte { return []byte(b.trees[l.tree]) }
-
 // NewBatch starts an upload.
 func (r *Repo) NewBatch() *Batch {
-	return &Batch{
-		r:     r,
-		slots: make(chan struct{}, writeAhead),
+	b := &Batch{
+		r:      r,
+		slots:  make(chan struct{}, writeAhead),
+		upload: -1,
+		spill:  spillFile{dir: r.spillDir},
 	}
+	b.leaves = sorter{file: &b.spill, limit: r.spillBytes}
+	return b
 }
 
 // PutBlock stores data under c. A block already committed is not rewritten;
@@ -138,7 +94,7 @@ func (b *Batch) PutBlock(c cid.Cid, data []byte) error {
 	return nil
 }
 
-func (b *Batch) putLocked(c cid.Cid, data []byte) error {
+func (b *Batch) putLocked(c cid.Cid, data []byte) (err error) {
 	if b.done {
 		return ErrBatchDone
 	}
@@ -169,8 +125,18 @@ func (b *Batch) putLocked(c cid.Cid, data []byte) error {
 		b.noteWriteLocked(p)
 		return packLoc{pack: p.id, at: dataAt}, nil
 	})
-	if err != nil || exists {
+	if err != nil {
 		return err
+	}
+	if b.blocks.len() >= b.r.blockWindow {
+		defer func() {
+			if err == nil {
+				err = b.spillBlocksLocked()
+			}
+		}()
+	}
+	if exists {
+		return nil
 	}
 	b.bytes += int64(len(data))
 	buf := getBuffer(entry)
@@ -183,6 +149,30 @@ func (b *Batch) putLocked(c cid.Cid, data []byte) error {
 			b.setWriteErr(fmt.Errorf("write block %s: %w", cidString(c), err))
 		}
 	})
+	return nil
+}
+
+// spillBlocksLocked writes the window to the spill file and empties it.
+// Only the emptying needs r.mu: claimedLocked may read the window
+// meanwhile, and nothing else changes it while b.mu is held.
+func (b *Batch) spillBlocksLocked() error {
+	runs, err := b.spill.add(b.blockRuns, b.blocks.sorted())
+	if err != nil {
+		return err
+	}
+	b.blockRuns = runs
+	r := b.r
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := range b.blocks.len() {
+		if rec := &b.blocks.recs[i]; !rec.wrote && rec.loc.pack == 0 {
+			if b.legacy == nil {
+				b.legacy = make(map[string]struct{})
+			}
+			b.legacy[string(b.blocks.key(i))] = struct{}{}
+		}
+	}
+	b.blocks.reset()
 	return nil
 }
 
@@ -324,7 +314,7 @@ func (r *Repo) claim(b *Batch, c cid.Cid, size int64, place func() (packLoc, err
 // held.
 func (r *Repo) claimedLocked(key []byte) bool {
 	for b := range r.batches {
-		if b.blocks.find(string(key)) >= 0 {
+		if _, ok := b.legacy[string(key)]; ok || b.blocks.find(string(key)) >= 0 {
 			return true
 		}
 	}
@@ -367,50 +357,91 @@ func (r *Repo) unclaimLocked(b *Batch, settled bool) {
 // recorded (GetProof then returns a nil proof), and a proof stored earlier
 // for the same leaf and block is kept.
 func (b *Batch) PutProof(treeCid cid.Cid, index int, blockCid cid.Cid, proof []byte) error {
-	if index < 0 {
-		return fmt.Errorf("repo: put proof %s/%d: negative index", cidString(treeCid), index)
-	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.done {
-		return fmt.Errorf("repo: put proof %s/%d: %w", cidString(treeCid), index, ErrBatchDone)
+	if err := b.putLeafLocked(b.treeLocked(treeCid.KeyString()), index, blockCid, proof); err != nil {
+		return fmt.Errorf("repo: put proof %s/%d: %w", cidString(treeCid), index, err)
 	}
-	l := leafRec{index: uint64(index)}
-	tree := treeCid.KeyString()
-	t, ok := b.treeIndex[tree]
-	if !ok {
-		if b.treeIndex == nil {
-			b.treeIndex = make(map[string]uint32)
-		}
-		t = uint32(len(b.trees))
-		b.trees = append(b.trees, tree)
-		b.treeIndex[tree] = t
-	}
-	l.tree = t
-	block := blockCid.KeyString()
-	if i := b.blocks.find(block); i >= 0 {
-		l.blockRef = uint32(i)
-	} else {
-		if len(block) > math.MaxUint16 || len(b.extra)+len(block) > math.MaxUint32 {
-			return fmt.Errorf("repo: put proof %s/%d: %w", cidString(treeCid), index, errBatchTooBig)
-		}
-		l.flags |= leafExtra
-		l.blockRef = uint32(len(b.extra))
-		b.extra = append(b.extra, block...)
-	}
-	l.blockLen = uint16(len(block))
-	if len(proof) > math.MaxUint32 {
-		return fmt.Errorf("repo: put proof %s/%d: %w", cidString(treeCid), index, errBatchTooBig)
-	}
-	if len(proof) > 0 && b.proofLoc == nil {
-		// The first proof: the leaves before it have none.
-		b.proofLoc = make([]proofLoc, len(b.leaves), cap(b.leaves))
-	}
-	if b.proofLoc != nil {
-		b.proofLoc = append(b.proofLoc, b.addProof(proof))
-	}
-	b.leaves = append(b.leaves, l)
 	return nil
+}
+
+// PutLeaf records that leaf index of the tree this batch uploads is
+// blockCid, without a proof. That tree's CID is its Merkle root, known only
+// once every leaf is, so SetTree names it afterwards, before Commit.
+func (b *Batch) PutLeaf(index int, blockCid cid.Cid) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.upload < 0 {
+		b.upload = len(b.trees)
+		b.trees = append(b.trees, "")
+	}
+	if err := b.putLeafLocked(uint32(b.upload), index, blockCid, nil); err != nil {
+		return fmt.Errorf("repo: put leaf %d: %w", index, err)
+	}
+	return nil
+}
+
+// SetTree names the tree whose leaves PutLeaf recorded. The name must not
+// be one PutProof used in this batch.
+func (b *Batch) SetTree(treeCid cid.Cid) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	key := treeCid.KeyString()
+	switch {
+	case b.done:
+		return fmt.Errorf("repo: set tree %s: %w", cidString(treeCid), ErrBatchDone)
+	case !treeCid.Defined():
+		return errors.New("repo: set tree: undefined CID")
+	case b.upload >= 0 && b.trees[b.upload] != "":
+		return fmt.Errorf("repo: set tree %s: the upload's tree is already named", cidString(treeCid))
+	}
+	if _, ok := b.treeIndex[key]; ok {
+		return fmt.Errorf("repo: set tree %s: the batch already has leaves of it by PutProof", cidString(treeCid))
+	}
+	if b.upload < 0 {
+		b.upload = len(b.trees)
+		b.trees = append(b.trees, "")
+	}
+	b.trees[b.upload] = key
+	if b.treeIndex == nil {
+		b.treeIndex = make(map[string]uint32)
+	}
+	b.treeIndex[key] = uint32(b.upload)
+	return nil
+}
+
+// treeLocked is the position of tree, added if new.
+func (b *Batch) treeLocked(tree string) uint32 {
+	if t, ok := b.treeIndex[tree]; ok {
+		return t
+	}
+	if b.treeIndex == nil {
+		b.treeIndex = make(map[string]uint32)
+	}
+	t := uint32(len(b.trees))
+	b.trees = append(b.trees, tree)
+	b.treeIndex[tree] = t
+	return t
+}
+
+func (b *Batch) putLeafLocked(tree uint32, index int, blockCid cid.Cid, proof []byte) error {
+	switch {
+	case b.done:
+		return ErrBatchDone
+	case index < 0:
+		return errors.New("negative index")
+	case len(proof) > math.MaxUint32:
+		return errBatchTooBig
+	}
+	var key [12]byte
+	binary.BigEndian.PutUint32(key[:], tree)
+	binary.BigEndian.PutUint64(key[4:], uint64(index))
+	return b.leaves.add(key[:], encodeLeaf([]byte(blockCid.KeyString()), proof))
+}
+
+// leafSortKey splits a key of Batch.leaves.
+func leafSortKey(k []byte) (tree uint32, index uint64) {
+	return binary.BigEndian.Uint32(k), binary.BigEndian.Uint64(k[4:])
 }
 
 // PutManifest stores a manifest block and lists it for GET /data.
@@ -467,12 +498,18 @@ func (b *Batch) release() {
 	var gone [][]byte
 	err := r.db.View(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketBlocks)
-		for i := range b.blocks.len() {
-			rec := &b.blocks.recs[i]
-			key := b.blocks.key(i)
-			if !rec.wrote && rec.loc.pack == 0 && !r.claimedLocked(key) && bk.Get(key) == nil {
+		check := func(key []byte) {
+			if !r.claimedLocked(key) && bk.Get(key) == nil {
 				gone = append(gone, key)
 			}
+		}
+		for i := range b.blocks.len() {
+			if rec := &b.blocks.recs[i]; !rec.wrote && rec.loc.pack == 0 {
+				check(b.blocks.key(i))
+			}
+		}
+		for key := range b.legacy {
+			check([]byte(key))
 		}
 		return nil
 	})
@@ -489,7 +526,8 @@ func (b *Batch) release() {
 // forget drops what the batch remembers, for a caller that keeps the Batch
 // after Commit or Abort. r.mu must be held (b.blocks is shared with it).
 func (b *Batch) forget() {
-	b.blocks = blockSet{}
-	b.leaves, b.trees, b.treeIndex = nil, nil, nil
-	b.extra, b.proofs, b.proofLoc, b.manifests = nil, nil, nil, nil
+	b.blocks, b.legacy, b.blockRuns = blockSet{}, nil, nil
+	b.leaves = sorter{}
+	b.trees, b.treeIndex, b.manifests = nil, nil, nil
+	b.spill.remove()
 }

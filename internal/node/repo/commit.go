@@ -2,9 +2,9 @@ package repo
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -48,16 +48,20 @@ func (b *Batch) commit() error {
 	if err := b.failed(); err != nil {
 		return err
 	}
+	for _, tree := range b.trees {
+		if tree == "" {
+			return errors.New("the upload's tree was never named (SetTree)")
+		}
+	}
 	if err := b.syncPacks(); err != nil {
 		return fmt.Errorf("sync packs: %w", err)
 	}
-	p := b.plan()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if err := r.settleLocked(); err != nil {
 		return err
 	}
-	if err := r.apply(p, r.expiryFor(r.now())); err != nil {
+	if err := r.apply(b, r.expiryFor(r.now())); err != nil {
 		return err
 	}
 	// Only now, with the blocks in the DB, may deletes touch their files
@@ -67,151 +71,23 @@ func (b *Batch) commit() error {
 	return nil
 }
 
-// plan is a batch in the order Commit writes it. Every bucket gets its keys
-// in ascending order, so bbolt appends to a page instead of shifting its
-// entries on every insert (random order made the commit quadratic), and a
-// transaction of a staged commit touches a narrow run of pages.
-type plan struct {
-	b      *Batch
-	blocks []int32 // block records, by CID
-	leaves []int32 // leaf records, by (tree, index), only the last put of a leaf
-	// Set by prepare: the reference count changes the leaves make, by
-	// (block, leaf), applied together with the blocks they change.
-	refs  []refOp
-	extra []byte // CIDs of blocks that replaced leaves pointed to
-	fresh []bool // by tree: no leaf of it was stored before
-}
-
-// refOp adds (delta +1: the leaf's block) or removes (delta -1: the block
-// at off in plan.extra, which the leaf pointed to) one reference.
-type refOp struct {
-	leaf  int32
-	off   uint32
-	n     uint16
-	delta int8
-}
-
-func (p *plan) refBlock(op *refOp) []byte {
-	if op.delta > 0 {
-		return p.b.leafBlock(&p.b.leaves[op.leaf])
-	}
-	return p.extra[op.off : op.off+uint32(op.n)]
-}
-
-func (p *plan) leafKey(li int32) []byte {
-	l := &p.b.leaves[li]
-	return leafKey(p.b.leafTree(l), l.index)
-}
-
-func (b *Batch) compareLeaves(x, y int32) int {
-	lx, ly := &b.leaves[x], &b.leaves[y]
-	if lx.tree != ly.tree {
-		if c := bytes.Compare(b.leafTree(lx), b.leafTree(ly)); c != 0 {
-			return c
-		}
-	}
-	switch {
-	case lx.index < ly.index:
-		return -1
-	case lx.index > ly.index:
-		return 1
-	}
-	return 0
-}
-
-// plan sorts the batch. It needs no lock but b.mu: b.blocks only changes
-// under b.mu too.
-func (b *Batch) plan() *plan {
-	p := &plan{b: b, blocks: make([]int32, b.blocks.len())}
-	for i := range p.blocks {
-		p.blocks[i] = int32(i)
-	}
-	slices.SortFunc(p.blocks, func(x, y int32) int { return bytes.Compare(b.blocks.key(int(x)), b.blocks.key(int(y))) })
-	leaves := make([]int32, len(b.leaves))
-	for i := range leaves {
-		leaves[i] = int32(i)
-	}
-	// Stable, so that of several puts of one leaf the last one wins.
-	slices.SortStableFunc(leaves, b.compareLeaves)
-	for i, li := range leaves {
-		if i+1 < len(leaves) && b.compareLeaves(li, leaves[i+1]) == 0 {
-			continue
-		}
-		p.leaves = append(p.leaves, li)
-	}
-	return p
-}
-
-// prepare decides, against the committed state, what each leaf changes:
-// nothing (the same block, and no new proof), its value only (a new proof),
-// or its block, which moves a reference. It fails before anything is
-// written if a leaf names a block that is neither in the batch nor stored.
-// r.mu must be held from here to the end of apply.
-func (r *Repo) prepare(p *plan) error {
-	b := p.b
-	err := r.db.View(func(tx *bolt.Tx) error {
-		leaves := tx.Bucket(bucketLeaves)
-		blocks := tx.Bucket(bucketBlocks)
-		p.fresh = make([]bool, len(b.trees))
-		for t, tree := range b.trees {
-			k, _ := leaves.Cursor().Seek([]byte(tree))
-			p.fresh[t] = k == nil || !bytes.HasPrefix(k, []byte(tree))
-		}
-		for _, li := range p.leaves {
-			l := &b.leaves[li]
-			l.flags &^= leafWrite | leafFresh
-			block := b.leafBlock(l)
-			if p.fresh[l.tree] {
-				l.flags |= leafFresh
-			} else if old := leaves.Get(p.leafKey(li)); old != nil {
-				ob := leafBlock(old)
-				if bytes.Equal(ob, block) {
-					if proof := b.leafProof(li); len(proof) > 0 && !bytes.Equal(leafProof(old), proof) {
-						l.flags |= leafWrite
-					}
-					continue
-				}
-				// A tree CID fixes its leaves, so this only happens with
-				// corrupt input; keep the counts right anyway.
-				if len(p.extra)+len(ob) > 1<<32-1 {
-					return errBatchTooBig
-				}
-				p.refs = append(p.refs, refOp{leaf: li, off: uint32(len(p.extra)), n: uint16(len(ob)), delta: -1})
-				p.extra = append(p.extra, ob...)
-			}
-			l.flags |= leafWrite
-			if string(block) == emptyKey {
-				continue
-			}
-			if b.blocks.find(string(block)) < 0 && blocks.Get(block) == nil {
-				return fmt.Errorf("proof %s/%d: block is not stored: %w", cidString(castCid(b.leafTree(l))), l.index, ErrNotFound)
-			}
-			p.refs = append(p.refs, refOp{leaf: li, delta: +1})
-		}
-		return nil
-	})
-	if err != nil {
+// apply records the batch: in one transaction if it is small, else staged.
+// Every bucket gets its keys in ascending order, so bbolt appends to a page
+// instead of shifting its entries on every insert (random order made the
+// commit quadratic), and a transaction of a staged commit touches a narrow
+// run of pages. r.mu must be held.
+func (r *Repo) apply(b *Batch, expiry int64) error {
+	w := &writer{b: b, expiry: expiry, pins: r.pins, packs: packDeltas{}}
+	w.refs = sorter{file: &b.spill, limit: r.spillBytes}
+	if err := w.leaves.start(b.leaves.all()); err != nil {
 		return err
 	}
-	slices.SortFunc(p.refs, func(x, y refOp) int {
-		if c := bytes.Compare(p.refBlock(&x), p.refBlock(&y)); c != 0 {
-			return c
-		}
-		return b.compareLeaves(x.leaf, y.leaf)
-	})
-	return nil
-}
-
-// apply records the plan: in one transaction if it is small, else staged.
-func (r *Repo) apply(p *plan, expiry int64) error {
-	if err := r.prepare(p); err != nil {
-		return err
-	}
-	w := &writer{p: p, expiry: expiry, pins: r.pins, packs: packDeltas{}}
-	if len(p.blocks)+len(p.refs)+len(p.leaves) <= r.stageChunk {
+	// A fresh tree's leaves each add a reference: twice the records.
+	if len(b.blockRuns) == 0 && !b.leaves.spilled() && b.blocks.len()+2*b.leaves.n <= r.stageChunk {
 		return r.db.Update(func(tx *bolt.Tx) error {
 			w.begin(tx, nil)
 			w.t = readTotals(tx)
+			w.findFresh(tx)
 			if _, err := w.run(-1); err != nil {
 				return err
 			}
@@ -221,10 +97,36 @@ func (r *Repo) apply(p *plan, expiry int64) error {
 	return r.applyStaged(w)
 }
 
-// writer applies a plan, possibly over several transactions: it keeps its
-// position and the running totals between them.
+// cursor is a source with its current record at hand.
+type cursor struct {
+	src      source
+	key, val []byte
+	ok       bool
+}
+
+func (c *cursor) start(src source) error {
+	c.src = src
+	return c.advance()
+}
+
+func (c *cursor) advance() error {
+	var err error
+	c.key, c.val, c.ok, err = c.src.next()
+	return err
+}
+
+// at reports whether the current record has key k.
+func (c *cursor) at(k []byte) bool { return c.ok && bytes.Equal(c.key, k) }
+
+// writer applies a batch, possibly over several transactions: it keeps its
+// position and the running totals between them. It writes the leaves first,
+// in key order, deciding against the DB what each changes (nothing, its
+// proof, or its block, which moves a reference) and collecting the
+// reference changes in refs; then the blocks, in CID order, each with the
+// reference changes that name it. A reference is only written once its
+// leaf is, so undoing the leaves (stage.go) finds every reference to undo.
 type writer struct {
-	p      *plan
+	b      *Batch
 	expiry int64
 	t      totals
 	// packs collects the live bytes the new block records add to packs;
@@ -232,15 +134,23 @@ type writer struct {
 	// a pack record.
 	packs packDeltas
 	pins  map[uint64]int
-	i     int // next of p.blocks
-	j     int // next of p.refs
-	k     int // next of p.leaves
+	fresh []bool // by tree position: no leaf of it was stored before
+
+	leaves cursor // over b.leaves
+	// refs are the reference changes the leaves make: key the block, value
+	// the leaf key and a last byte, refAdd or refDrop.
+	refs     sorter
+	inBlocks bool   // the leaves are written; blocks and refRecs are open
+	blocks   cursor // over the batch's blocks, in CID order
+	refRecs  cursor // over refs
+	leafKey  []byte // scratch for the current leaf's sort key
+	leafVal  []byte
 	// partial: the reference changes of one block did not fit in the last
 	// transaction; the block's first part wrote its undo record.
 	partial bool
 
-	tx                                   *bolt.Tx
-	blocks, exp, leaves, refs, manifests *bolt.Bucket
+	tx                                *bolt.Tx
+	blkB, exp, leafB, refB, manifestB *bolt.Bucket
 	// undo, in a staged commit, receives the old value of every key before
 	// the writer changes it (stage.go); blockUndo collects those of the
 	// blocks for one record per transaction.
@@ -248,32 +158,47 @@ type writer struct {
 	blockUndo undoList
 }
 
+const (
+	refDrop byte = 0
+	refAdd  byte = 1
+)
+
 func (w *writer) begin(tx *bolt.Tx, undo *bolt.Bucket) {
 	w.tx, w.undo = tx, undo
-	w.blocks = tx.Bucket(bucketBlocks)
+	w.blkB = tx.Bucket(bucketBlocks)
 	w.exp = tx.Bucket(bucketExpiry)
-	w.leaves = tx.Bucket(bucketLeaves)
-	w.refs = tx.Bucket(bucketRefs)
-	w.manifests = tx.Bucket(bucketManifests)
+	w.leafB = tx.Bucket(bucketLeaves)
+	w.refB = tx.Bucket(bucketRefs)
+	w.manifestB = tx.Bucket(bucketManifests)
 	// These two only ever grow at the end of a run of keys (the expiry
 	// index by time, the leaves of one tree by index), so full pages cost
 	// nothing later and halve what a commit writes.
 	w.exp.FillPercent = 0.9
-	w.leaves.FillPercent = 0.9
+	w.leafB.FillPercent = 0.9
+}
+
+// findFresh decides, in the first transaction, which trees had no leaf.
+func (w *writer) findFresh(tx *bolt.Tx) {
+	leaves := tx.Bucket(bucketLeaves)
+	w.fresh = make([]bool, len(w.b.trees))
+	for t, tree := range w.b.trees {
+		k, _ := leaves.Cursor().Seek([]byte(tree))
+		w.fresh[t] = k == nil || !bytes.HasPrefix(k, []byte(tree))
+	}
 }
 
 // run writes up to about budget records (all with a negative budget) and
-// reports whether the plan is done.
+// reports whether the batch is done.
 func (w *writer) run(budget int) (bool, error) {
 	for budget != 0 {
-		var n int
+		n := 1
 		var err error
-		// Leaves first: a reference is only written once its leaf is, so
-		// undoing the leaves (stage.go) finds every reference to undo.
 		switch {
-		case w.k < len(w.p.leaves):
-			n, err = 1, w.leaf()
-		case w.i < len(w.p.blocks) || w.j < len(w.p.refs):
+		case w.leaves.ok:
+			err = w.leaf()
+		case !w.inBlocks:
+			n, err = 0, w.startBlocks()
+		case w.blocks.ok || w.refRecs.ok:
 			n, err = w.block(budget)
 		default:
 			return true, nil
@@ -289,7 +214,22 @@ func (w *writer) run(budget int) (bool, error) {
 }
 
 func (w *writer) done() bool {
-	return w.i == len(w.p.blocks) && w.j == len(w.p.refs) && w.k == len(w.p.leaves)
+	return !w.leaves.ok && w.inBlocks && !w.blocks.ok && !w.refRecs.ok
+}
+
+func (w *writer) startBlocks() error {
+	w.inBlocks = true
+	b := w.b
+	if err := w.blocks.start(b.spill.merge(b.blockRuns, b.blocks.sorted())); err != nil {
+		return err
+	}
+	return w.refRecs.start(w.refs.all())
+}
+
+// addRef queues a reference change of block by leaf.
+func (w *writer) addRef(block, leaf []byte, op byte) error {
+	v := append(append(make([]byte, 0, len(leaf)+1), leaf...), op)
+	return w.refs.add(block, v)
 }
 
 // block writes the next block in CID order: the batch's record of it, the
@@ -299,49 +239,55 @@ func (w *writer) done() bool {
 // than the budget allows (a file of zeros is one block, many times) is
 // continued in the next transaction.
 func (w *writer) block(budget int) (int, error) {
-	p, b := w.p, w.p.b
-	var key []byte
-	rec := -1
-	if w.i < len(p.blocks) {
-		rec = int(p.blocks[w.i])
-		key = b.blocks.key(rec)
-	}
-	if w.j < len(p.refs) {
-		if rk := p.refBlock(&p.refs[w.j]); rec < 0 || bytes.Compare(rk, key) < 0 {
-			key, rec = rk, -1
+	var (
+		key []byte
+		rec *blockRec
+	)
+	if w.blocks.ok && (!w.refRecs.ok || bytes.Compare(w.blocks.key, w.refRecs.key) <= 0) {
+		r, err := decodeBlockRec(w.blocks.val)
+		if err != nil {
+			return 0, err
 		}
-	}
-	if rec >= 0 {
-		w.i++
-	}
-	j := w.j
-	for j < len(p.refs) && bytes.Equal(p.refBlock(&p.refs[j]), key) && (budget < 0 || j-w.j < max(budget-1, 1)) {
-		j++
-	}
-	ops := p.refs[w.j:j]
-	w.j = j
-	first := !w.partial
-	w.partial = j < len(p.refs) && bytes.Equal(p.refBlock(&p.refs[j]), key)
-
-	v := w.blocks.Get(key)
-	if v == nil && rec < 0 {
-		// Only references to a block that is not stored: a leaf replaced
-		// away from it (prepare rejects adding one).
-		for _, op := range ops {
-			if op.delta > 0 {
-				return 0, fmt.Errorf("block %s is not stored: %w", cidString(castCid(key)), ErrNotFound)
-			}
-			if err := w.refs.Delete(refKey(key, p.leafKey(op.leaf))); err != nil {
+		rec = &r
+		key = bytes.Clone(w.blocks.key)
+		// A block put again after it left the window is recorded once;
+		// the later copies are dead bytes in their packs.
+		for w.blocks.at(key) {
+			if err := w.blocks.advance(); err != nil {
 				return 0, err
 			}
 		}
-		return 1 + len(ops), nil
+	} else {
+		key = bytes.Clone(w.refRecs.key)
+	}
+	first := !w.partial
+	limit := func(n int) bool { return budget < 0 || n < max(budget-1, 1) }
+
+	v := w.blkB.Get(key)
+	if v == nil && rec == nil {
+		// Only references to a block that is not stored: a leaf replaced
+		// away from it, or a leaf naming a block neither put nor stored.
+		n := 0
+		for ; w.refRecs.at(key) && limit(n); n++ {
+			leaf, op := w.refRecs.val[:len(w.refRecs.val)-1], w.refRecs.val[len(w.refRecs.val)-1]
+			if op == refAdd {
+				tree, index := splitLeafKey(leaf)
+				return 0, fmt.Errorf("proof %s/%d: block %s is not stored: %w", cidString(castCid(tree)), index, cidString(castCid(key)), ErrNotFound)
+			}
+			if err := w.refB.Delete(refKey(key, leaf)); err != nil {
+				return 0, err
+			}
+			if err := w.refRecs.advance(); err != nil {
+				return 0, err
+			}
+		}
+		w.partial = w.refRecs.at(key)
+		return 1 + n, nil
 	}
 	var m blockMeta
 	newExpiry := false
 	if v == nil {
-		br := &b.blocks.recs[rec]
-		m = blockMeta{size: br.size, expiry: w.expiry, loc: br.loc}
+		m = blockMeta{size: rec.size, expiry: w.expiry, loc: rec.loc}
 		w.packs.add(m.loc.pack, m.size)
 		w.t.used += m.size
 		w.t.blocks++
@@ -351,7 +297,7 @@ func (w *writer) block(budget int) (int, error) {
 		if m, err = decodeBlockMeta(v); err != nil {
 			return 0, fmt.Errorf("block %s: %w", cidString(castCid(key)), err)
 		}
-		if rec >= 0 && m.expiry < w.expiry {
+		if rec != nil && m.expiry < w.expiry {
 			if err := w.exp.Delete(expiryKey(m.expiry, key)); err != nil {
 				return 0, err
 			}
@@ -359,7 +305,7 @@ func (w *writer) block(budget int) (int, error) {
 			newExpiry = true
 		}
 	}
-	if !newExpiry && len(ops) == 0 {
+	if !newExpiry && !w.refRecs.at(key) {
 		return 1, nil
 	}
 	if first {
@@ -367,19 +313,26 @@ func (w *writer) block(budget int) (int, error) {
 			return 0, err
 		}
 	}
-	for _, op := range ops {
-		m.refCount = max(m.refCount+int64(op.delta), 0)
+	n := 0
+	for ; w.refRecs.at(key) && limit(n); n++ {
+		leaf, op := w.refRecs.val[:len(w.refRecs.val)-1], w.refRecs.val[len(w.refRecs.val)-1]
 		var err error
-		if op.delta > 0 {
-			err = w.refs.Put(refKey(key, p.leafKey(op.leaf)), nil)
+		if op == refAdd {
+			m.refCount++
+			err = w.refB.Put(refKey(key, leaf), nil)
 		} else {
-			err = w.refs.Delete(refKey(key, p.leafKey(op.leaf)))
+			m.refCount = max(m.refCount-1, 0)
+			err = w.refB.Delete(refKey(key, leaf))
 		}
 		if err != nil {
 			return 0, err
 		}
+		if err := w.refRecs.advance(); err != nil {
+			return 0, err
+		}
 	}
-	if err := w.blocks.Put(key, m.encode()); err != nil {
+	w.partial = w.refRecs.at(key)
+	if err := w.blkB.Put(key, m.encode()); err != nil {
 		return 0, err
 	}
 	if newExpiry {
@@ -387,38 +340,83 @@ func (w *writer) block(budget int) (int, error) {
 			return 0, err
 		}
 	}
-	return 1 + len(ops), nil
+	return 1 + n, nil
 }
 
-// leaf writes the next leaf in key order, if prepare found it changed.
+// leaf writes the next leaf in key order, if it changes anything, and
+// queues the reference changes it makes. Of several puts of one leaf the
+// last wins.
 func (w *writer) leaf() error {
-	p, b := w.p, w.p.b
-	li := p.leaves[w.k]
-	w.k++
-	l := &b.leaves[li]
-	if l.flags&leafWrite == 0 {
-		return nil
+	w.leafKey = append(w.leafKey[:0], w.leaves.key...)
+	w.leafVal = append(w.leafVal[:0], w.leaves.val...)
+	for {
+		if err := w.leaves.advance(); err != nil {
+			return err
+		}
+		if !w.leaves.at(w.leafKey) {
+			break
+		}
+		w.leafVal = append(w.leafVal[:0], w.leaves.val...)
 	}
-	key := p.leafKey(li)
-	if w.undo != nil && l.flags&leafFresh == 0 {
+	pos, index := leafSortKey(w.leafKey)
+	tree := []byte(w.b.trees[pos])
+	key := leafKey(tree, index)
+	block, proof := leafBlock(w.leafVal), leafProof(w.leafVal)
+	if block == nil {
+		return fmt.Errorf("leaf %s/%d: %w", cidString(castCid(tree)), index, errCorruptSpill)
+	}
+	if !w.fresh[pos] {
+		old := w.leafB.Get(key)
+		if old != nil {
+			ob := leafBlock(old)
+			if bytes.Equal(ob, block) {
+				if len(proof) == 0 || bytes.Equal(leafProof(old), proof) {
+					return nil
+				}
+				// A new proof: the value changes, the reference does not.
+				if err := w.record(stagedLeaf, key, old); err != nil {
+					return err
+				}
+				return w.leafB.Put(key, bytes.Clone(w.leafVal))
+			}
+			// A tree CID fixes its leaves, so this only happens with
+			// corrupt input; keep the counts right anyway.
+			if err := w.addRef(ob, key, refDrop); err != nil {
+				return err
+			}
+		}
 		// A fresh tree is undone as a whole (stagedTree).
-		if err := w.record(stagedLeaf, key, w.leaves.Get(key)); err != nil {
+		if err := w.record(stagedLeaf, key, old); err != nil {
 			return err
 		}
 	}
-	return w.leaves.Put(key, encodeLeaf(b.leafBlock(l), b.leafProof(li)))
+	if err := w.leafB.Put(key, bytes.Clone(w.leafVal)); err != nil {
+		return err
+	}
+	if string(block) == emptyKey {
+		return nil
+	}
+	return w.addRef(block, key, refAdd)
+}
+
+// splitLeafKey is leafKey's inverse.
+func splitLeafKey(k []byte) (tree []byte, index uint64) {
+	if len(k) < 8 {
+		return nil, 0
+	}
+	return k[:len(k)-8], binary.BigEndian.Uint64(k[len(k)-8:])
 }
 
 // publish ends the last transaction: manifests, packs and totals. Every
 // pack a new record points into is pinned by this batch, so none is found
 // dead here; packs that no record needs go when the batch unpins them.
 func (w *writer) publish() error {
-	for k, data := range w.p.b.manifests {
-		if err := w.manifests.Put([]byte(k), data); err != nil {
+	for k, data := range w.b.manifests {
+		if err := w.manifestB.Put([]byte(k), data); err != nil {
 			return err
 		}
 	}
-	if _, err := w.packs.apply(w.tx, w.pins, w.p.b.packEnd); err != nil {
+	if _, err := w.packs.apply(w.tx, w.pins, w.b.packEnd); err != nil {
 		return err
 	}
 	return w.t.write(w.tx)

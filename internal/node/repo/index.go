@@ -1,9 +1,12 @@
 package repo
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"hash/maphash"
 	"math"
+	"slices"
 )
 
 // blockSet is a batch's record of the blocks it put, kept compact because a
@@ -25,6 +28,31 @@ type blockRec struct {
 	off   uint32  // of the CID in slab
 	n     uint16  // CID length
 	wrote bool    // the batch wrote it into one of its packs
+}
+
+// blockRecLen is the size of an encoded blockRec, as spilled: size, pack,
+// offset, wrote.
+const blockRecLen = 25
+
+func (r *blockRec) encode(dst []byte) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, uint64(r.size))
+	dst = binary.BigEndian.AppendUint64(dst, r.loc.pack)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(r.loc.at))
+	if r.wrote {
+		return append(dst, 1)
+	}
+	return append(dst, 0)
+}
+
+func decodeBlockRec(v []byte) (blockRec, error) {
+	if len(v) != blockRecLen {
+		return blockRec{}, errCorruptSpill
+	}
+	return blockRec{
+		size:  int64(binary.BigEndian.Uint64(v)),
+		loc:   packLoc{pack: binary.BigEndian.Uint64(v[8:]), at: int64(binary.BigEndian.Uint64(v[16:]))},
+		wrote: v[24] == 1,
+	}, nil
 }
 
 var errBatchTooBig = errors.New("batch too large")
@@ -86,4 +114,25 @@ func (s *blockSet) grow() {
 	for i := range s.recs {
 		s.insert(i)
 	}
+}
+
+// reset empties the set, keeping its memory for the next window.
+func (s *blockSet) reset() {
+	s.slab, s.recs = s.slab[:0], s.recs[:0]
+	clear(s.slots)
+}
+
+// sorted is a source over the set in CID order, values blockRec.encode.
+func (s *blockSet) sorted() source {
+	order := make([]int32, len(s.recs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int { return bytes.Compare(s.key(int(x)), s.key(int(y))) })
+	var val []byte
+	return &orderSource{n: len(order), at: func(i int) ([]byte, []byte) {
+		rec := int(order[i])
+		val = s.recs[rec].encode(val[:0])
+		return s.key(rec), val
+	}}
 }

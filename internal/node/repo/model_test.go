@@ -34,8 +34,16 @@ func runModel(t *testing.T, seed uint64, steps int) {
 	dir := t.TempDir()
 	clk := newClock()
 	opts := Options{Quota: DefaultQuota, TTL: time.Hour, Now: clk.Now}
+	// Odd seeds keep batches in memory; even ones spill them after a few
+	// blocks and leaves and stage their commits in small transactions.
+	tune := func(r *Repo) {
+		r.packTarget = 6 * testBlockSize
+		if seed%2 == 0 {
+			r.blockWindow, r.spillBytes, r.stageChunk = 3, 200, 7
+		}
+	}
 	r := openTest(t, dir, opts)
-	r.packTarget = 6 * testBlockSize
+	tune(r)
 
 	live := map[string]dataset{} // committed and not deleted, by manifest
 	deleted := map[string]bool{} // deleted by DeleteDataset, by manifest
@@ -133,7 +141,7 @@ func runModel(t *testing.T, seed uint64, steps int) {
 			r.Close()
 			pending = nil
 			r = openTest(t, dir, opts)
-			r.packTarget = 6 * testBlockSize
+			tune(r)
 		default:
 			continue
 		}
@@ -165,6 +173,9 @@ func runModel(t *testing.T, seed uint64, steps int) {
 		}
 		if len(pending) == 0 {
 			fsck(t, r)
+			if left, _ := os.ReadDir(r.spillDir); len(left) > 0 {
+				t.Fatalf("step %d (%s): no batch is open, but %d spill files are left", step, what, len(left))
+			}
 		}
 	}
 	for _, p := range pending {

@@ -47,6 +47,14 @@ type Repo struct {
 	// packTarget is the size packs are filled to; tests make it small.
 	packTarget int64
 
+	// spillDir holds the spill files of open batches (spill.go).
+	spillDir string
+	// blockWindow is how many blocks a batch keeps in memory, and
+	// spillBytes how many bytes of other records, before it spills them;
+	// tests make them small.
+	blockWindow int
+	spillBytes  int
+
 	// stageChunk is the work (records) one transaction of a large commit
 	// does; tests make it small.
 	stageChunk int
@@ -62,18 +70,21 @@ type Repo struct {
 // know, and packs nothing points into.
 func Open(root string, opts Options) (*Repo, error) {
 	r := &Repo{
-		root:       root,
-		blocksDir:  filepath.Join(root, "blocks"),
-		packsDir:   filepath.Join(root, "packs"),
-		pins:       make(map[uint64]int),
-		writing:    make(map[uint64]*packFile),
-		quota:      opts.Quota,
-		ttl:        opts.TTL,
-		now:        opts.Now,
-		log:        opts.Logger,
-		batches:    make(map[*Batch]struct{}),
-		stageChunk: defaultStageChunk,
-		packTarget: packTarget,
+		root:        root,
+		blocksDir:   filepath.Join(root, "blocks"),
+		packsDir:    filepath.Join(root, "packs"),
+		spillDir:    filepath.Join(root, "spill"),
+		pins:        make(map[uint64]int),
+		writing:     make(map[uint64]*packFile),
+		quota:       opts.Quota,
+		ttl:         opts.TTL,
+		now:         opts.Now,
+		log:         opts.Logger,
+		batches:     make(map[*Batch]struct{}),
+		stageChunk:  defaultStageChunk,
+		packTarget:  packTarget,
+		blockWindow: blockWindow,
+		spillBytes:  spillBytes,
 	}
 	if r.now == nil {
 		r.now = time.Now
@@ -95,6 +106,17 @@ func Open(root string, opts Options) (*Repo, error) {
 		return nil, fmt.Errorf("repo: open %s: %w", filepath.Join(root, "meta.db"), err)
 	}
 	r.db = db
+	// Spill files are only read by the batch that wrote them, so after a
+	// crash they are all leftovers; the DB's lock says no other process
+	// uses them.
+	err = os.RemoveAll(r.spillDir)
+	if err == nil {
+		err = os.MkdirAll(r.spillDir, 0o700)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("repo: open %s: %w", root, err)
+	}
 	if err := db.Update(initSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("repo: open %s: %w", root, err)

@@ -198,9 +198,10 @@ func (r *Repo) applyStaged(w *writer) error {
 				if err := w.record(stagedTotals, nil, w.t.encode()); err != nil {
 					return err
 				}
-				for t, fresh := range w.p.fresh {
+				w.findFresh(tx)
+				for t, fresh := range w.fresh {
 					if fresh {
-						if err := w.record(stagedTree, []byte(w.p.b.trees[t]), nil); err != nil {
+						if err := w.record(stagedTree, []byte(w.b.trees[t]), nil); err != nil {
 							return err
 						}
 					}

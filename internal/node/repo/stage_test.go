@@ -448,7 +448,7 @@ func TestCommittedBatchForgetsRecords(t *testing.T) {
 	if err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if b.blocks.len() != 0 || b.leaves != nil {
+	if b.blocks.len() != 0 || b.leaves.n != 0 || b.leaves.buf.len() != 0 || b.spill.f != nil {
 		t.Fatal("committed batch keeps its records")
 	}
 	if err := b.PutProof(d.tree, 0, d.blocks[0], nil); !errors.Is(err, ErrBatchDone) {
