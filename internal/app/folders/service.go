@@ -40,7 +40,10 @@ type Options struct {
 	// ManifestInterval is the least time between two manifests of a
 	// folder (2 s).
 	ManifestInterval time.Duration
-	// Workers bounds the concurrent uploads (3).
+	// Workers bounds the concurrent uploads (8). Small files are
+	// bound by the syncs of their commits, which the node shares between
+	// the commits that arrive together: 8 at once back up 10,000 small
+	// files a third faster than 3 (bench/syncbench).
 	Workers int
 	// RetryBase and RetryMax bound the backoff of failed uploads (5 s,
 	// 10 min).
@@ -63,7 +66,7 @@ func (o *Options) defaults() {
 	def(&o.RetryBase, 5*time.Second)
 	def(&o.RetryMax, 10*time.Minute)
 	if o.Workers <= 0 {
-		o.Workers = 3
+		o.Workers = 8
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()

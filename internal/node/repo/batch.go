@@ -28,7 +28,7 @@ const writeAhead = 8
 // written, sorted, to the batch's spill file (spill.go), which Commit reads
 // back merged. A block put again after its record left the window is
 // written again; the copy is dead space that compaction gives back, and
-// only a block repeated from more than a window ago (32,768 blocks, 2 GiB)
+// only a block repeated from more than a window ago (16,384 blocks, 1 GiB)
 // costs that.
 type Batch struct {
 	r *Repo

@@ -53,6 +53,9 @@ func (b *Batch) commit() error {
 			return errors.New("the upload's tree was never named (SetTree)")
 		}
 	}
+	if b.small(r.stageChunk) {
+		return r.commitGrouped(b)
+	}
 	if err := b.syncPacks(); err != nil {
 		return fmt.Errorf("sync packs: %w", err)
 	}
@@ -77,24 +80,43 @@ func (b *Batch) commit() error {
 // commit quadratic), and a transaction of a staged commit touches a narrow
 // run of pages. r.mu must be held.
 func (r *Repo) apply(b *Batch, expiry int64) error {
+	w, err := r.newWriter(b, expiry)
+	if err != nil {
+		return err
+	}
+	if b.small(r.stageChunk) {
+		return r.db.Update(w.writeAll)
+	}
+	return r.applyStaged(w)
+}
+
+// records is about how many records the batch's commit writes: a fresh
+// tree's leaves each add a reference, so twice the leaves.
+func (b *Batch) records() int { return b.blocks.len() + 2*b.leaves.n }
+
+// small reports whether the batch is committed in one transaction.
+func (b *Batch) small(stageChunk int) bool {
+	return len(b.blockRuns) == 0 && !b.leaves.spilled() && b.records() <= stageChunk
+}
+
+func (r *Repo) newWriter(b *Batch, expiry int64) (*writer, error) {
 	w := &writer{b: b, expiry: expiry, pins: r.pins, packs: packDeltas{}}
 	w.refs = sorter{file: &b.spill, limit: r.spillBytes}
 	if err := w.leaves.start(b.leaves.all()); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// writeAll writes the whole batch in tx.
+func (w *writer) writeAll(tx *bolt.Tx) error {
+	w.begin(tx, nil)
+	w.t = readTotals(tx)
+	w.findFresh(tx)
+	if _, err := w.run(-1); err != nil {
 		return err
 	}
-	// A fresh tree's leaves each add a reference: twice the records.
-	if len(b.blockRuns) == 0 && !b.leaves.spilled() && b.blocks.len()+2*b.leaves.n <= r.stageChunk {
-		return r.db.Update(func(tx *bolt.Tx) error {
-			w.begin(tx, nil)
-			w.t = readTotals(tx)
-			w.findFresh(tx)
-			if _, err := w.run(-1); err != nil {
-				return err
-			}
-			return w.publish()
-		})
-	}
-	return r.applyStaged(w)
+	return w.publish()
 }
 
 // cursor is a source with its current record at hand.

@@ -14,16 +14,21 @@
 // assigned when it is queued; several uploads share the active pack, so
 // many small files do not make many files. Commit syncs the packs the batch
 // wrote into and only afterwards records everything, so bytes are always
-// durable before metadata points to them. Commit writes every bucket in key
-// order, and a batch too large for one transaction of bounded memory (a few
-// thousand blocks) is staged over several: each records, before it changes
-// a key, what the key held, readers look through those records, and the
-// last transaction publishes the upload (and the packs' live bytes) by
-// dropping them. Readers therefore see an upload all at once in either
-// case, and Open undoes the staged part of a commit that was killed before
-// it published (stage.go). Proofs are optional: a leaf may be stored with
-// its block CID only, and Leaves lists a tree's blocks so that the node can
-// rebuild its proofs.
+// durable before metadata points to them. A batch's memory does not grow
+// with its upload: the blocks it puts are remembered in a window, its
+// leaves in a buffer, and each, when full, is written sorted to the batch's
+// spill file (spill.go). Commit merges those runs, so it writes every
+// bucket in key order; a batch too large for one transaction of bounded
+// memory (a few thousand records) is staged over several: each records,
+// before it changes a key, what the key held, readers look through those
+// records, and the last transaction publishes the upload (and the packs'
+// live bytes) by dropping them. Readers therefore see an upload all at once
+// in either case, and Open undoes the staged part of a commit that was
+// killed before it published (stage.go) and removes spill files. Proofs are
+// optional: a leaf may be stored with its block CID only, and Leaves lists
+// a tree's blocks so that the node can rebuild its proofs. An upload's own
+// tree is named by its Merkle root, known only after its last block, so its
+// leaves can be put before the tree has a name (PutLeaf, SetTree).
 //
 // Deletes work the other way round: metadata first, files after. A pack
 // whose last live block goes is removed; one that is mostly dead (deleted

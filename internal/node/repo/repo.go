@@ -39,6 +39,9 @@ type Repo struct {
 	active  *packFile
 	writing map[uint64]*packFile
 
+	// group joins small commits that arrive together (group.go).
+	group groupCommit
+
 	readers packReaders
 	// unsettled is set when a large commit failed and could not undo its
 	// staged changes at once; every write first finishes that (settleLocked).

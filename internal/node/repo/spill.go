@@ -33,10 +33,10 @@ const (
 	runBuffer = 16 << 10
 	// blockWindow is how many blocks a batch keeps in memory, about 90
 	// bytes each, before it spills them (Repo.blockWindow).
-	blockWindow = 32768
+	blockWindow = 16384
 	// spillBytes is how much a sorter holds in memory before it writes a
 	// run (Repo.spillBytes; tests make it small).
-	spillBytes = 4 << 20
+	spillBytes = 2 << 20
 )
 
 // source yields records in key order. key and val are valid until the
