@@ -22,7 +22,8 @@ type result struct {
 	nodePeakMiB    float64
 	appAnonMiB     float64 // peak RssAnon, sampled
 	nodeAnonMiB    float64
-	nodeStoredByte uint64
+	nodeStoredByte uint64 // what the node's quota counts: padded blocks
+	nodeDiskByte   int64  // the node's data directory on disk
 	syncedFiles    int
 	sampled        int // files streamed back and compared; the node lists every one
 
@@ -81,6 +82,8 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(w, "  node holds              every file at its size; %d streamed back and compared byte for byte\n", r.sampled)
 		fmt.Fprintf(w, "  app peak RSS            %8.1f MiB (target < %d MiB: %s); anonymous %.1f MiB\n", r.appPeakMiB, appRSSTargetMiB, verdict(r.appPeakMiB < appRSSTargetMiB), r.appAnonMiB)
 		fmt.Fprintf(w, "  node peak RSS           %8.1f MiB; anonymous %.1f MiB (the rest is its mapped database)\n", r.nodePeakMiB, r.nodeAnonMiB)
+		fmt.Fprintf(w, "  node on disk            %8.2f GiB for the tree's %.2f GiB (%.2fx); its quota counts %.2f GiB of padded blocks\n",
+			gib(r.nodeDiskByte), gib(c.total), float64(r.nodeDiskByte)/float64(c.total), gib(int64(r.nodeStoredByte)))
 		add("scale_files", "files", "%d", c.files)
 		add("scale_tree_mib", "MiB", "%d", c.total>>20)
 		add("scale_initial_s", "s", "%.1f", r.initial.Seconds())
@@ -91,6 +94,8 @@ func (r *result) print(w io.Writer) {
 		add("scale_node_peak_rss", "MiB", "%.0f", r.nodePeakMiB)
 		add("scale_app_peak_rss_anon", "MiB", "%.0f", r.appAnonMiB)
 		add("scale_node_peak_rss_anon", "MiB", "%.0f", r.nodeAnonMiB)
+		add("scale_node_disk_mib", "MiB", "%.0f", float64(r.nodeDiskByte)/(1<<20))
+		add("scale_node_disk_ratio", "x", "%.2f", float64(r.nodeDiskByte)/float64(c.total))
 	}
 	if r.rescanDone {
 		fmt.Fprintf(w, "  restart: app up         %8.1f s\n", r.appStart.Seconds())

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/archivist-desktop/archivist/bench/internal/scratch"
+	"github.com/archivist-desktop/archivist/internal/app/paths"
 )
 
 // sampleEvery is how often RSS is read: often enough for the peak of a
@@ -125,8 +128,35 @@ func initialBackup(ctx context.Context, cfg config, a *app, tree string, res *re
 	if sp.QuotaUsedBytes < uint64(cfg.total) {
 		return fmt.Errorf("the node stores %d bytes, less than the tree's %d", sp.QuotaUsedBytes, cfg.total)
 	}
+	layout, err := paths.ForHome(a.home)
+	if err != nil {
+		return err
+	}
+	if res.nodeDiskByte, err = diskUsage(layout.NodeDir); err != nil {
+		return fmt.Errorf("the node's data directory: %w", err)
+	}
 	res.nodeStoredByte, res.syncedFiles, res.treeDone = sp.QuotaUsedBytes, cfg.files, true
 	return nil
+}
+
+// diskUsage is the bytes the files under dir take: their sizes, which for
+// the node (packs written once, its database) is what the disk holds.
+func diskUsage(dir string) (int64, error) {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		fi, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // removed meanwhile: the node is running
+		}
+		if err == nil {
+			n += fi.Size()
+		}
+		return err
+	})
+	return n, err
 }
 
 // settle waits until the folder is idle and its manifest sequence has not

@@ -105,8 +105,9 @@ func (b *Batch) putLocked(c cid.Cid, data []byte) (err error) {
 	if b.blocks.find(key) >= 0 {
 		return nil
 	}
-	header := entryHeader([]byte(key), len(data))
-	entry := len(header) + len(data)
+	stored := trimZeros(data)
+	header := entryHeader([]byte(key), len(stored))
+	entry := len(header) + len(stored)
 	// Where it goes if it is new; claim records that (or where the stored
 	// block is) before the write starts, so Commit and Abort account for
 	// the claim whatever happens to the write.
@@ -123,7 +124,7 @@ func (b *Batch) putLocked(c cid.Cid, data []byte) (err error) {
 			return packLoc{}, err
 		}
 		b.noteWriteLocked(p)
-		return packLoc{pack: p.id, at: dataAt}, nil
+		return packLoc{pack: p.id, at: dataAt, n: int64(len(stored))}, nil
 	})
 	if err != nil {
 		return err
@@ -140,7 +141,7 @@ func (b *Batch) putLocked(c cid.Cid, data []byte) (err error) {
 	}
 	b.bytes += int64(len(data))
 	buf := getBuffer(entry)
-	copy((*buf)[copy(*buf, header):], data)
+	copy((*buf)[copy(*buf, header):], stored)
 	b.slots <- struct{}{}
 	b.writers.Go(func() {
 		defer func() { <-b.slots }()

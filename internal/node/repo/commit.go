@@ -310,7 +310,7 @@ func (w *writer) block(budget int) (int, error) {
 	newExpiry := false
 	if v == nil {
 		m = blockMeta{size: rec.size, expiry: w.expiry, loc: rec.loc}
-		w.packs.add(m.loc.pack, m.size)
+		w.packs.add(m.loc.pack, m.loc.n)
 		w.t.used += m.size
 		w.t.blocks++
 		newExpiry = true

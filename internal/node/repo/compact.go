@@ -67,7 +67,7 @@ func (r *Repo) compactLocked(budget int64, deadShare float64) error {
 				return fmt.Errorf("block %x: %w", k, err)
 			}
 			if _, ok := cands[m.loc.pack]; ok {
-				live[m.loc.pack] = append(live[m.loc.pack], move{key: bytes.Clone(k), from: m.loc.at, size: m.size})
+				live[m.loc.pack] = append(live[m.loc.pack], move{key: bytes.Clone(k), from: m.loc, size: m.size})
 			}
 			return nil
 		})
@@ -101,14 +101,14 @@ func (r *Repo) compactLocked(budget int64, deadShare float64) error {
 // move is one live block compaction copies.
 type move struct {
 	key      []byte
-	from, to int64
+	from, to packLoc
 	size     int64
 }
 
 func (r *Repo) compactPack(id uint64, rec packRecord, moves []move) error {
 	var sum int64
 	for _, mv := range moves {
-		sum += mv.size
+		sum += mv.from.n
 	}
 	if sum != rec.live {
 		// The record and the blocks disagree; removing the pack on the
@@ -122,12 +122,12 @@ func (r *Repo) compactPack(id uint64, rec packRecord, moves []move) error {
 		r.removePackFile(id)
 		return nil
 	}
-	slices.SortFunc(moves, func(a, b move) int { return cmp.Compare(a.from, b.from) })
+	slices.SortFunc(moves, func(a, b move) int { return cmp.Compare(a.from.at, b.from.at) })
 	dst, err := r.createPack()
 	if err != nil {
 		return err
 	}
-	err = r.copyLive(id, dst, moves)
+	err = r.copyLive(dst, moves)
 	if err == nil {
 		err = dst.sync()
 	}
@@ -145,10 +145,10 @@ func (r *Repo) compactPack(id uint64, rec packRecord, moves []move) error {
 			if err != nil {
 				return err
 			}
-			if m.loc != (packLoc{pack: id, at: mv.from}) {
+			if m.loc != mv.from {
 				return fmt.Errorf("block %s moved during compaction", cidString(castCid(mv.key)))
 			}
-			m.loc = packLoc{pack: dst.id, at: mv.to}
+			m.loc = mv.to
 			if err := blocks.Put(mv.key, m.encode()); err != nil {
 				return err
 			}
@@ -169,10 +169,10 @@ func (r *Repo) compactPack(id uint64, rec packRecord, moves []move) error {
 
 // copyLive appends the blocks to dst, each checked against its CID first:
 // copying rotten bytes would hide the rot behind a fresh file.
-func (r *Repo) copyLive(id uint64, dst *packFile, moves []move) error {
+func (r *Repo) copyLive(dst *packFile, moves []move) error {
 	for i := range moves {
 		mv := &moves[i]
-		data, err := r.readPacked(packLoc{pack: id, at: mv.from}, mv.size)
+		data, err := r.readPacked(mv.from, mv.size)
 		if err != nil {
 			return err
 		}
@@ -183,12 +183,13 @@ func (r *Repo) copyLive(id uint64, dst *packFile, moves []move) error {
 		if err := verify(c, data); err != nil {
 			return fmt.Errorf("block %s: %w", cidString(c), err)
 		}
-		h := entryHeader(mv.key, len(data))
-		at, to := dst.reserve(len(h)+len(data), len(h))
-		if _, err := dst.f.WriteAt(append(h, data...), at); err != nil {
+		stored := data[:mv.from.n]
+		h := entryHeader(mv.key, len(stored))
+		at, to := dst.reserve(len(h)+len(stored), len(h))
+		if _, err := dst.f.WriteAt(append(h, stored...), at); err != nil {
 			return err
 		}
-		mv.to = to
+		mv.to = packLoc{pack: dst.id, at: to, n: mv.from.n}
 	}
 	return nil
 }

@@ -214,7 +214,7 @@ func (f *freed) block(key []byte, m blockMeta) {
 		f.files = append(f.files, key)
 		return
 	}
-	f.packs.add(m.loc.pack, -m.size)
+	f.packs.add(m.loc.pack, -m.loc.n)
 }
 
 // closeDelete ends a delete transaction: the totals and the packs' live

@@ -47,7 +47,7 @@ func fsck(t testing.TB, r *Repo) {
 					t.Errorf("block %s: file %v, size %d", cidString(c), err, m.size)
 				}
 			} else {
-				live[m.loc.pack] += m.size
+				live[m.loc.pack] += m.loc.n
 				data, err := r.readPacked(m.loc, m.size)
 				if err != nil || verify(c, data) != nil {
 					t.Errorf("block %s: pack %s at %d: %v", cidString(c), packName(m.loc.pack), m.loc.at, err)

@@ -31,13 +31,14 @@ type blockRec struct {
 }
 
 // blockRecLen is the size of an encoded blockRec, as spilled: size, pack,
-// offset, wrote.
-const blockRecLen = 25
+// offset, stored bytes, wrote.
+const blockRecLen = 33
 
 func (r *blockRec) encode(dst []byte) []byte {
 	dst = binary.BigEndian.AppendUint64(dst, uint64(r.size))
 	dst = binary.BigEndian.AppendUint64(dst, r.loc.pack)
 	dst = binary.BigEndian.AppendUint64(dst, uint64(r.loc.at))
+	dst = binary.BigEndian.AppendUint64(dst, uint64(r.loc.n))
 	if r.wrote {
 		return append(dst, 1)
 	}
@@ -50,8 +51,8 @@ func decodeBlockRec(v []byte) (blockRec, error) {
 	}
 	return blockRec{
 		size:  int64(binary.BigEndian.Uint64(v)),
-		loc:   packLoc{pack: binary.BigEndian.Uint64(v[8:]), at: int64(binary.BigEndian.Uint64(v[16:]))},
-		wrote: v[24] == 1,
+		loc:   packLoc{pack: binary.BigEndian.Uint64(v[8:]), at: int64(binary.BigEndian.Uint64(v[16:])), n: int64(binary.BigEndian.Uint64(v[24:]))},
+		wrote: v[32] == 1,
 	}, nil
 }
 

@@ -30,9 +30,12 @@ import (
 // repacks. Pack IDs are random, so a removed pack's name is never reused.
 //
 // A pack is the magic line, then entries: uvarint(len(cid)) ‖ binary cid ‖
-// uvarint(len(data)) ‖ data. The block record holds the pack ID and the
-// offset of data; the CIDs in the file make a pack readable on its own,
-// which compaction and repair rely on.
+// uvarint(len(data)) ‖ data, where data is the block without its trailing
+// zeros: the last block of every file is padded to 64 KiB, so a folder of
+// small files would otherwise take many times its size on disk and in
+// writes. The block record holds the pack ID, the offset of data, how many
+// bytes are stored and the block's size; readers add the zeros back. The
+// CIDs in the file name its entries, so a pack can be listed on its own.
 const (
 	packMagic  = "archivist-pack 1\n"
 	packTarget = 64 << 20
@@ -40,11 +43,25 @@ const (
 	maxOpenPacks = 64
 )
 
-// packLoc is where a block's bytes are: pack 0 is the file-per-block layout
-// of schema version 1 (blocks/), read and deleted as before.
+// packLoc is where a block's bytes are: n bytes at at in pack, the rest of
+// the block being zeros. Pack 0 is the file-per-block layout of schema
+// version 1 (blocks/), read and deleted as before.
 type packLoc struct {
 	pack uint64
 	at   int64
+	n    int64
+}
+
+// trimZeros is data without its trailing zeros: what a pack stores.
+func trimZeros(data []byte) []byte {
+	n := len(data)
+	for n >= 8 && binary.NativeEndian.Uint64(data[n-8:n]) == 0 {
+		n -= 8
+	}
+	for n > 0 && data[n-1] == 0 {
+		n--
+	}
+	return data[:n]
 }
 
 // packRecord is the value of a pack in bucketPacks.
@@ -282,16 +299,22 @@ func (pr *packReaders) closeAll() {
 	}
 }
 
-// readPacked reads size bytes at loc. A missing pack is fs.ErrNotExist: the
+// readPacked reads the block of size bytes at loc. A missing pack is fs.ErrNotExist: the
 // block was deleted, or compaction moved it, since its record was read.
 func (r *Repo) readPacked(loc packLoc, size int64) ([]byte, error) {
+	if loc.n > size {
+		return nil, fmt.Errorf("pack %s: %d bytes stored for a block of %d: %w", packName(loc.pack), loc.n, size, ErrCorrupt)
+	}
 	data := make([]byte, size)
+	if loc.n == 0 {
+		return data, nil
+	}
 	for try := 0; ; try++ {
 		f, err := r.readers.get(r, loc.pack)
 		if err != nil {
 			return nil, err
 		}
-		_, err = f.ReadAt(data, loc.at)
+		_, err = f.ReadAt(data[:loc.n], loc.at)
 		if errors.Is(err, os.ErrClosed) && try < 3 {
 			continue
 		}

@@ -21,7 +21,7 @@ func TestUploadSpansPacks(t *testing.T) {
 	r.packTarget = 5 * testBlockSize
 	seeds := make([]uint64, 23)
 	for i := range seeds {
-		seeds[i] = uint64(100 + i)
+		seeds[i] = uint64(100 + 3*i + 1) // full blocks, stored whole
 	}
 	d := newDataset("big", seeds...)
 	store(t, r, d)
@@ -312,4 +312,97 @@ func packBytes(t testing.TB, r *Repo) int64 {
 		n += fi.Size()
 	}
 	return n
+}
+
+// A block is stored without its trailing zeros, the padding of a file's
+// last block, and reads back whole: from the pack, after compaction moved
+// it, and after a restart. A block of zeros takes no pack bytes at all.
+// Quota counts the blocks' full size, as the reference node does.
+func TestBlocksAreStoredWithoutTheirPadding(t *testing.T) {
+	dir := t.TempDir()
+	r := openTest(t, dir, Options{TTL: DefaultTTL})
+	short := make([]byte, testBlockSize)
+	copy(short, "the last 30 bytes of some file")
+	zeros := make([]byte, testBlockSize)
+	full := make([]byte, testBlockSize)
+	for i := range full {
+		full[i] = byte(i%251 + 1)
+	}
+	d := dataset{tree: cidOf(treeCodec, []byte("padded"))}
+	for _, data := range [][]byte{short, zeros, full} {
+		d.blocks = append(d.blocks, cidOf(blockCodec, data))
+		d.data = append(d.data, data)
+	}
+	d.mdata = []byte("manifest of padded")
+	d.manifest = cidOf(manifestCodec, d.mdata)
+	store(t, r, d)
+
+	if got := blockLoc(t, r, d.blocks[0]).n; got != 30 {
+		t.Errorf("the short block stores %d bytes, want 30", got)
+	}
+	if got := blockLoc(t, r, d.blocks[1]).n; got != 0 {
+		t.Errorf("the zero block stores %d bytes, want 0", got)
+	}
+	if got := blockLoc(t, r, d.blocks[2]).n; got != testBlockSize {
+		t.Errorf("the full block stores %d bytes, want all %d", got, testBlockSize)
+	}
+	var packBytes int64
+	for _, id := range packIDs(t, r) {
+		fi, err := os.Stat(r.packPath(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		packBytes += fi.Size()
+	}
+	if packBytes > testBlockSize+1024 {
+		t.Errorf("packs hold %d bytes for one full block and two padded ones", packBytes)
+	}
+	wantSpace(t, r, 4, 3*testBlockSize+int64(len(d.mdata)))
+	check := func(when string) {
+		t.Helper()
+		for i, c := range d.blocks {
+			if got, err := r.GetBlock(c); err != nil || !bytes.Equal(got, d.data[i]) {
+				t.Fatalf("%s: block %d: %v", when, i, err)
+			}
+		}
+		fsck(t, r)
+	}
+	check("stored")
+	// Another dataset in the same pack, deleted, leaves it mostly dead.
+	other := newDataset("other", 1, 2, 4, 5)
+	store(t, r, other)
+	if err := r.DeleteDataset(other.manifest, other.tree); err != nil {
+		t.Fatal(err)
+	}
+	before := blockLoc(t, r, d.blocks[0])
+	compact(t, r)
+	if after := blockLoc(t, r, d.blocks[0]); after.pack == before.pack || after.n != 30 {
+		t.Fatalf("compaction left the short block at %+v (was %+v)", after, before)
+	}
+	check("after compaction")
+	r.Close()
+	r = openTest(t, dir, Options{TTL: DefaultTTL})
+	check("after a restart")
+}
+
+// A version 2 record (the whole block stored) reads as one that stores all
+// its bytes; a record storing more bytes than the block has is refused.
+func TestBlockRecordVersions(t *testing.T) {
+	m := blockMeta{size: 65536, expiry: 7, refCount: 2, loc: packLoc{pack: 9, at: 100, n: 65536}}
+	if v := m.encode(); len(v) != 40 {
+		t.Fatalf("a whole block's record is %d bytes, want the version 2 form of 40", len(v))
+	}
+	back, err := decodeBlockMeta(m.encode())
+	if err != nil || back != m {
+		t.Fatalf("round trip %+v, %v", back, err)
+	}
+	m.loc.n = 30
+	v := m.encode()
+	if back, err := decodeBlockMeta(v); len(v) != 48 || err != nil || back != m {
+		t.Fatalf("trimmed: %d bytes, %+v, %v", len(v), back, err)
+	}
+	binary.BigEndian.PutUint64(v[40:], 65537)
+	if _, err := decodeBlockMeta(v); err == nil {
+		t.Fatal("a record storing more than its block was accepted")
+	}
 }

@@ -47,9 +47,12 @@ var (
 
 // schemaVersion 2 added pack files. A version 1 repo is upgraded in place:
 // its block files stay where they are (a record without a pack location
-// names one) and new blocks go to packs. A build that knows only version 1
-// refuses the upgraded repo instead of misreading it.
-const schemaVersion = 2
+// names one) and new blocks go to packs. Version 3 stores blocks without
+// their trailing zeros, a record of 48 bytes giving how many bytes are
+// stored; version 2 records (all bytes stored) are read as they are. A
+// build that knows an older version refuses the upgraded repo instead of
+// misreading it.
+const schemaVersion = 3
 
 func initSchema(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketBlocks, bucketExpiry, bucketLeaves, bucketRefs, bucketManifests, bucketTotals, bucketPacks} {
@@ -65,7 +68,7 @@ func initSchema(tx *bolt.Tx) error {
 	switch got := binary.BigEndian.Uint64(v); got {
 	case schemaVersion:
 		return nil
-	case 1:
+	case 1, 2:
 		return b.Put(keyVersion, u64(schemaVersion))
 	default:
 		return fmt.Errorf("meta.db has schema version %d, this build understands %d", got, schemaVersion)
@@ -74,7 +77,8 @@ func initSchema(tx *bolt.Tx) error {
 
 // blockMeta is the record of one stored block: its accounting and where its
 // bytes are. A record of 24 bytes (schema version 1) has no location: the
-// block is a file under blocks/ (loc.pack 0).
+// block is a file under blocks/ (loc.pack 0); one of 40 bytes stores the
+// whole block, one of 48 bytes its first loc.n bytes (the rest are zeros).
 type blockMeta struct {
 	size     int64
 	expiry   int64 // unix seconds
@@ -83,23 +87,29 @@ type blockMeta struct {
 }
 
 func (m blockMeta) encode() []byte {
-	n := 40
-	if m.loc.pack == 0 {
+	n := 48
+	switch {
+	case m.loc.pack == 0:
 		n = 24
+	case m.loc.n == m.size:
+		n = 40
 	}
 	v := make([]byte, n)
 	binary.BigEndian.PutUint64(v[0:], uint64(m.size))
 	binary.BigEndian.PutUint64(v[8:], uint64(m.expiry))
 	binary.BigEndian.PutUint64(v[16:], uint64(m.refCount))
-	if n == 40 {
+	if n >= 40 {
 		binary.BigEndian.PutUint64(v[24:], m.loc.pack)
 		binary.BigEndian.PutUint64(v[32:], uint64(m.loc.at))
+	}
+	if n == 48 {
+		binary.BigEndian.PutUint64(v[40:], uint64(m.loc.n))
 	}
 	return v
 }
 
 func decodeBlockMeta(v []byte) (blockMeta, error) {
-	if len(v) != 24 && len(v) != 40 {
+	if len(v) != 24 && len(v) != 40 && len(v) != 48 {
 		return blockMeta{}, errors.New("corrupt block metadata")
 	}
 	m := blockMeta{
@@ -107,9 +117,12 @@ func decodeBlockMeta(v []byte) (blockMeta, error) {
 		expiry:   int64(binary.BigEndian.Uint64(v[8:])),
 		refCount: int64(binary.BigEndian.Uint64(v[16:])),
 	}
-	if len(v) == 40 {
-		m.loc = packLoc{pack: binary.BigEndian.Uint64(v[24:]), at: int64(binary.BigEndian.Uint64(v[32:]))}
-		if m.loc.pack == 0 || m.loc.at < 0 || m.size < 0 {
+	if len(v) >= 40 {
+		m.loc = packLoc{pack: binary.BigEndian.Uint64(v[24:]), at: int64(binary.BigEndian.Uint64(v[32:])), n: m.size}
+		if len(v) == 48 {
+			m.loc.n = int64(binary.BigEndian.Uint64(v[40:]))
+		}
+		if m.loc.pack == 0 || m.loc.at < 0 || m.size < 0 || m.loc.n < 0 || m.loc.n > m.size {
 			return blockMeta{}, errors.New("corrupt block metadata")
 		}
 	}
