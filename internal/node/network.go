@@ -28,6 +28,11 @@ type network struct {
 	downloads map[cid.Cid]struct{} // trees being fetched in the background
 	bg        context.Context      // lives as long as the node serves
 	wg        sync.WaitGroup
+	// announcing are the CIDs waiting for a DHT announcement, drained by
+	// announcers workers; skipped counts those left to the reprovide round.
+	announcing []cid.Cid
+	announcers int
+	skipped    int
 }
 
 // manifestTimeout bounds the wait for a dataset's manifest from peers.
@@ -61,22 +66,58 @@ func (s *exchangeStore) PutVerified(addr exchange.BlockAddress, c cid.Cid, data,
 }
 
 // announce provides a dataset's manifest and tree CIDs on the DHT, in the
-// background: a slow DHT must not hold up an upload's answer.
+// background: a slow DHT must not hold up an upload's answer. A first
+// backup uploads hundreds of datasets a second, and one DHT announcement
+// can take seconds, so they wait in a queue that a few workers drain (a
+// goroutine each would pile up by the thousand); past announceBacklog the
+// CIDs are left to the next reprovide round, which announces everything
+// stored.
 func (n *Node) announce(manifest, tree cid.Cid) {
 	if n.net == nil || n.net.provider == nil {
 		return
 	}
-	n.net.wg.Add(1)
-	go func() {
-		defer n.net.wg.Done()
-		ctx, cancel := context.WithTimeout(n.net.bg, time.Minute)
-		defer cancel()
-		for _, c := range []cid.Cid{manifest, tree} {
-			if err := n.net.provider.Provide(ctx, c); err != nil && ctx.Err() == nil {
-				n.log.Debug("announce failed", "cid", dag.CIDString(c), "err", err)
-			}
+	nt := n.net
+	nt.mu.Lock()
+	defer nt.mu.Unlock()
+	if len(nt.announcing) >= announceBacklog {
+		nt.skipped += 2
+		if nt.skipped == 2 {
+			n.log.Info("announcements are behind; the next reprovide round announces the rest", "backlog", len(nt.announcing))
 		}
-	}()
+		return
+	}
+	nt.announcing = append(nt.announcing, manifest, tree)
+	if nt.announcers < announceWorkers {
+		nt.announcers++
+		nt.wg.Go(func() { n.announceQueued() })
+	}
+}
+
+const (
+	announceWorkers = 4
+	// announceBacklog bounds the queue: about 60 bytes a CID.
+	announceBacklog = 200_000
+)
+
+func (n *Node) announceQueued() {
+	nt := n.net
+	for {
+		nt.mu.Lock()
+		if len(nt.announcing) == 0 || nt.bg.Err() != nil {
+			nt.announcing = nil
+			nt.announcers--
+			nt.mu.Unlock()
+			return
+		}
+		c := nt.announcing[0]
+		nt.announcing = nt.announcing[1:]
+		nt.mu.Unlock()
+		ctx, cancel := context.WithTimeout(nt.bg, time.Minute)
+		if err := nt.provider.Provide(ctx, c); err != nil && ctx.Err() == nil {
+			n.log.Debug("announce failed", "cid", dag.CIDString(c), "err", err)
+		}
+		cancel()
+	}
 }
 
 // ProvidedCIDs lists what this node announces: every manifest and tree.
