@@ -4,11 +4,13 @@ import (
 	"context"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/archivist-desktop/archivist/internal/node"
 	"github.com/archivist-desktop/archivist/internal/node/api"
 	"github.com/archivist-desktop/archivist/internal/node/config"
+	"github.com/archivist-desktop/archivist/internal/node/dhtstore"
 	"github.com/archivist-desktop/archivist/internal/node/exchange"
 	"github.com/archivist-desktop/archivist/internal/node/logging"
 	"github.com/archivist-desktop/archivist/internal/node/metrics"
@@ -28,6 +30,12 @@ func runNode(ctx context.Context, cfg *config.Config) error {
 	}
 	defer n.Close()
 	p2pOpts := p2p.FromConfig(cfg, n.Key(), log.With("topic", "p2p"))
+	dhtStore, err := dhtstore.Open(filepath.Join(cfg.DataDir, "dht.db"))
+	if err != nil {
+		return err
+	}
+	defer dhtStore.Close()
+	p2pOpts.Datastore = dhtStore
 	var reg *metrics.Registry
 	if cfg.Metrics {
 		reg = metrics.New()

@@ -27,7 +27,7 @@ const (
 )
 
 func (n *Host) startDHT(ctx context.Context) error {
-	d, err := dht.New(n.h,
+	opts := []dht.Option{
 		dht.Mode(dht.ModeServer),
 		dht.ProtocolPrefix(DHTProtocolPrefix),
 		// Only the --bootstrap-node records, never IPFS's public
@@ -37,7 +37,11 @@ func (n *Host) startDHT(ctx context.Context) error {
 		// The node only finds peers and providers; storing arbitrary
 		// values for other peers would be memory spent for nothing.
 		dht.DisableValues(),
-	)
+	}
+	if n.opts.Datastore != nil {
+		opts = append(opts, dht.Datastore(n.opts.Datastore))
+	}
+	d, err := dht.New(n.h, opts...)
 	if err != nil {
 		return fmt.Errorf("p2p: starting the DHT: %w", err)
 	}

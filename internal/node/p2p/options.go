@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 
+	ds "github.com/ipfs/go-datastore"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	ma "github.com/multiformats/go-multiaddr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -46,6 +47,10 @@ type Options struct {
 	// must not find unrelated hosts, or that build their own topology.
 	DisableMDNS bool
 	DisableDHT  bool
+	// Datastore, when set, keeps the DHT's provider records
+	// (internal/node/dhtstore); nil keeps them in memory, which grows with
+	// every dataset announced.
+	Datastore ds.Batching
 	// Prometheus, when set, receives libp2p's own metrics (--metrics).
 	// Nil turns them off, so several hosts in one process (tests) do not
 	// share the global registry.
