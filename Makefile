@@ -157,9 +157,9 @@ SCALE_TOTAL_MIB ?= 10240
 SCALE_BIG_MIB   ?= 10240
 SCALE_DIR       ?= $(or $(TMPDIR),/tmp)
 .PHONY: bench-scale
-## bench-scale: the scale run at full size (100,000 files / 10 GiB, a 10 GiB file; ~30 GiB free disk)
+## bench-scale: the scale run at full size (100,000 files / 10 GiB, a 10 GiB file; ~24 GiB free disk)
 bench-scale:
-	@need=$$(( ( ($(SCALE_TOTAL_MIB) > $(SCALE_BIG_MIB) ? $(SCALE_TOTAL_MIB) : $(SCALE_BIG_MIB)) * 3 + 1024 ) )); \
+	@need=$$(( ( ($(SCALE_TOTAL_MIB) > $(SCALE_BIG_MIB) ? $(SCALE_TOTAL_MIB) : $(SCALE_BIG_MIB)) * 22 / 10 + 2048 ) )); \
 	have=$$(df -Pm '$(SCALE_DIR)' | awk 'NR == 2 { print $$4 }'); \
 	if [ "$$have" -lt "$$need" ]; then \
 	  echo "make bench-scale: needs $$need MiB free in $(SCALE_DIR), has $$have MiB (set SCALE_DIR, SCALE_TOTAL_MIB or SCALE_BIG_MIB)"; exit 1; fi; \

@@ -26,8 +26,8 @@
 // (SCALE_DIR, else BENCH_DIR, else the temp dir), -bin (ARCHIVIST_BIN, else
 // built from this tree). A small run — -files 2000 -total-mib 200 -big-mib
 // 256 — takes well under a minute; the full one (`make bench-scale`) needs
-// about 2.7× the larger of the tree and the big file free on disk (the node
-// keeps every file in padded 64 KiB blocks), and says so before it starts.
+// about 2.2× the larger of the tree and the big file free on disk (the
+// files, and the node's copy of them), and says so before it starts.
 package main
 
 import (
@@ -147,12 +147,13 @@ func run(ctx context.Context, cfg config) (*result, error) {
 
 // blockSize is the node's block: every dataset is stored in blocks of
 // 64 KiB, the last one zero-padded, plus a manifest block (the reference
-// node's format, spec §5) — a 1 KiB file takes 64 KiB and change.
+// node's format, spec §5). The node's quota counts a 1 KiB file as 64 KiB
+// and change; its packs keep the file's bytes only, without the padding.
 const blockSize = 64 << 10
 
-// stored is what the node keeps of files of these sizes: padded blocks,
-// and a manifest each (a few hundred bytes; a block's worth is an upper
-// bound).
+// stored is what the node's quota counts for files of these sizes: padded
+// blocks, and a manifest each (a few hundred bytes; a block's worth is an
+// upper bound).
 func stored(sizes ...int64) int64 {
 	var n int64
 	for _, s := range sizes {
@@ -161,13 +162,24 @@ func stored(sizes ...int64) int64 {
 	return n
 }
 
+// onDisk bounds what the node's data directory takes for files of these
+// sizes: their bytes (the padding is not stored) and 2 KiB a file for its
+// manifest and metadata.
+func onDisk(sizes ...int64) int64 {
+	var n int64
+	for _, s := range sizes {
+		n += s + 2<<10
+	}
+	return n
+}
+
 // need is the disk a run takes at its peak: the parts run one after the
 // other and each is removed before the next, so the larger of the tree
-// and the big file, each once as files and once in the node's blocks,
-// with a tenth for the file system's and the node's metadata.
+// and the big file, each once as files and once in the node, with a tenth
+// for the file system's and the node's metadata.
 func need(cfg config, sizes []int64) int64 {
-	tree := cfg.total + stored(sizes...)
-	big := cfg.big + stored(cfg.big)
+	tree := cfg.total + onDisk(sizes...)
+	big := cfg.big + onDisk(cfg.big)
 	return max(tree, big)*11/10 + 1<<30
 }
 
