@@ -146,12 +146,11 @@ func (s *Store) Query(ctx context.Context, q query.Query) (query.Results, error)
 		chunk = chunk[:0]
 		err = s.db.View(func(tx *bolt.Tx) error {
 			c := tx.Bucket(bucket).Cursor()
-			k, v := c.Seek(prefix)
-			if after != nil {
-				k, v = c.Seek(after)
-				if bytes.Equal(k, after) {
-					k, v = c.Next()
-				}
+			var k, v []byte
+			if after == nil {
+				k, v = c.Seek(prefix)
+			} else if k, v = c.Seek(after); bytes.Equal(k, after) {
+				k, v = c.Next()
 			}
 			for ; k != nil && bytes.HasPrefix(k, prefix) && len(chunk) < queryChunk; k, v = c.Next() {
 				e := query.Entry{Key: string(k), Size: len(v)}

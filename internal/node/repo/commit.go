@@ -161,12 +161,11 @@ type writer struct {
 	leaves cursor // over b.leaves
 	// refs are the reference changes the leaves make: key the block, value
 	// the leaf key and a last byte, refAdd or refDrop.
-	refs     sorter
-	inBlocks bool   // the leaves are written; blocks and refRecs are open
-	blocks   cursor // over the batch's blocks, in CID order
-	refRecs  cursor // over refs
-	leafKey  []byte // scratch for the current leaf's sort key
-	leafVal  []byte
+	refs           sorter
+	inBlocks       bool   // the leaves are written; blocks and refRecs are open
+	blocks         cursor // over the batch's blocks, in CID order
+	refRecs        cursor // over refs
+	curKey, curVal []byte // the current leaf's sort key and value (scratch)
 	// partial: the reference changes of one block did not fit in the last
 	// transaction; the block's first part wrote its undo record.
 	partial bool
@@ -248,6 +247,12 @@ func (w *writer) startBlocks() error {
 	return w.refRecs.start(w.refs.all())
 }
 
+// ref is the current queued reference change: the leaf key and the op.
+func (w *writer) ref() (leaf []byte, op byte) {
+	v := w.refRecs.val
+	return v[:len(v)-1], v[len(v)-1]
+}
+
 // addRef queues a reference change of block by leaf.
 func (w *writer) addRef(block, leaf []byte, op byte) error {
 	v := append(append(make([]byte, 0, len(leaf)+1), leaf...), op)
@@ -291,7 +296,7 @@ func (w *writer) block(budget int) (int, error) {
 		// away from it, or a leaf naming a block neither put nor stored.
 		n := 0
 		for ; w.refRecs.at(key) && limit(n); n++ {
-			leaf, op := w.refRecs.val[:len(w.refRecs.val)-1], w.refRecs.val[len(w.refRecs.val)-1]
+			leaf, op := w.ref()
 			if op == refAdd {
 				tree, index := splitLeafKey(leaf)
 				return 0, fmt.Errorf("proof %s/%d: block %s is not stored: %w", cidString(castCid(tree)), index, cidString(castCid(key)), ErrNotFound)
@@ -337,7 +342,7 @@ func (w *writer) block(budget int) (int, error) {
 	}
 	n := 0
 	for ; w.refRecs.at(key) && limit(n); n++ {
-		leaf, op := w.refRecs.val[:len(w.refRecs.val)-1], w.refRecs.val[len(w.refRecs.val)-1]
+		leaf, op := w.ref()
 		var err error
 		if op == refAdd {
 			m.refCount++
@@ -369,21 +374,21 @@ func (w *writer) block(budget int) (int, error) {
 // queues the reference changes it makes. Of several puts of one leaf the
 // last wins.
 func (w *writer) leaf() error {
-	w.leafKey = append(w.leafKey[:0], w.leaves.key...)
-	w.leafVal = append(w.leafVal[:0], w.leaves.val...)
+	w.curKey = append(w.curKey[:0], w.leaves.key...)
+	w.curVal = append(w.curVal[:0], w.leaves.val...)
 	for {
 		if err := w.leaves.advance(); err != nil {
 			return err
 		}
-		if !w.leaves.at(w.leafKey) {
+		if !w.leaves.at(w.curKey) {
 			break
 		}
-		w.leafVal = append(w.leafVal[:0], w.leaves.val...)
+		w.curVal = append(w.curVal[:0], w.leaves.val...)
 	}
-	pos, index := leafSortKey(w.leafKey)
+	pos, index := leafSortKey(w.curKey)
 	tree := []byte(w.b.trees[pos])
 	key := leafKey(tree, index)
-	block, proof := leafBlock(w.leafVal), leafProof(w.leafVal)
+	block, proof := leafBlock(w.curVal), leafProof(w.curVal)
 	if block == nil {
 		return fmt.Errorf("leaf %s/%d: %w", cidString(castCid(tree)), index, errCorruptSpill)
 	}
@@ -399,7 +404,7 @@ func (w *writer) leaf() error {
 				if err := w.record(stagedLeaf, key, old); err != nil {
 					return err
 				}
-				return w.leafB.Put(key, bytes.Clone(w.leafVal))
+				return w.leafB.Put(key, bytes.Clone(w.curVal))
 			}
 			// A tree CID fixes its leaves, so this only happens with
 			// corrupt input; keep the counts right anyway.
@@ -412,7 +417,7 @@ func (w *writer) leaf() error {
 			return err
 		}
 	}
-	if err := w.leafB.Put(key, bytes.Clone(w.leafVal)); err != nil {
+	if err := w.leafB.Put(key, bytes.Clone(w.curVal)); err != nil {
 		return err
 	}
 	if string(block) == emptyKey {

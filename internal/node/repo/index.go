@@ -6,7 +6,6 @@ import (
 	"errors"
 	"hash/maphash"
 	"math"
-	"slices"
 )
 
 // blockSet is a batch's record of the blocks it put, kept compact because a
@@ -125,11 +124,7 @@ func (s *blockSet) reset() {
 
 // sorted is a source over the set in CID order, values blockRec.encode.
 func (s *blockSet) sorted() source {
-	order := make([]int32, len(s.recs))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(x, y int32) int { return bytes.Compare(s.key(int(x)), s.key(int(y))) })
+	order := sortedOrder(len(s.recs), func(x, y int32) int { return bytes.Compare(s.key(int(x)), s.key(int(y))) })
 	var val []byte
 	return &orderSource{n: len(order), at: func(i int) ([]byte, []byte) {
 		rec := int(order[i])

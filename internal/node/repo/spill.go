@@ -129,11 +129,7 @@ func (s *spillFile) add(runs []run, src source) ([]run, error) {
 	runs = append(runs, r)
 	for len(runs) >= fanIn && runs[len(runs)-1].level == runs[len(runs)-fanIn].level {
 		last := runs[len(runs)-fanIn:]
-		srcs := make([]source, len(last))
-		for i, r := range last {
-			srcs[i] = s.reader(r)
-		}
-		merged, err := s.write(newMerger(srcs), last[0].level+1)
+		merged, err := s.write(newMerger(s.readers(last)), last[0].level+1)
 		if err != nil {
 			return runs, err
 		}
@@ -149,11 +145,15 @@ func (s *spillFile) merge(runs []run, tail source) source {
 	if len(runs) == 0 {
 		return tail
 	}
+	return newMerger(append(s.readers(runs), tail))
+}
+
+func (s *spillFile) readers(runs []run) []source {
 	srcs := make([]source, 0, len(runs)+1)
 	for _, r := range runs {
 		srcs = append(srcs, s.reader(r))
 	}
-	return newMerger(append(srcs, tail))
+	return srcs
 }
 
 var errCorruptSpill = errors.New("spill: corrupt run")
@@ -301,16 +301,23 @@ func (b *recordBuf) at(i int) (key, val []byte) {
 // sorted returns a source over the records in key order, equal keys in the
 // order they were added.
 func (b *recordBuf) sorted() source {
-	order := make([]int32, len(b.offs))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortStableFunc(order, func(x, y int32) int {
+	order := sortedOrder(len(b.offs), func(x, y int32) int {
 		kx, _ := b.at(int(x))
 		ky, _ := b.at(int(y))
 		return bytes.Compare(kx, ky)
 	})
 	return &orderSource{n: len(order), at: func(i int) ([]byte, []byte) { return b.at(int(order[i])) }}
+}
+
+// sortedOrder is 0..n-1 sorted by cmp, stably: equal records keep the order
+// they were added in.
+func sortedOrder(n int, cmp func(x, y int32) int) []int32 {
+	order := make([]int32, n)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, cmp)
+	return order
 }
 
 // orderSource yields records by position in a sort order.
